@@ -1,0 +1,42 @@
+# Two commands do all the set-up (see README.md):
+#   make lab    create .venv/, install the course, open JupyterLab on notebooks/
+#   make test   create .venv/, install the course, run the whole test suite
+PYTHON ?= python3.11
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.cs231n-installed
+PYTEST_ARGS ?=
+
+.PHONY: lab test install system-deps benchmark clean-venv lint
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; install Python 3.11 or run 'make PYTHON=/path/to/python3.11 ...'"; exit 1; }
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[tf,dev]'
+	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (cs231n)" >/dev/null
+	@touch $(STAMP)
+
+# Optional system programs: bubblewrap (grading sandbox) and graphviz (graph pictures).
+# Installed with apt-get when we are root on Debian/Ubuntu; otherwise the course still
+# works and says which protection or picture is missing.
+system-deps:
+	@sh scripts/system-deps.sh
+
+lab: install system-deps
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(LAB_ARGS)
+
+test: install system-deps
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+benchmark: install
+	$(PY) benchmarks/notebook_times.py
+	$(PY) benchmarks/grading.py
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,73 @@
+"""The set-up every course notebook runs in its first code cell.
+
+``setup_notebook()`` makes a notebook behave the same for a student, under plain nbgrader
+and under the course autograder:
+
+- Python warnings (a deprecation from ``torch.jit``, a UserWarning of the student's own) are
+  still shown, but on standard output. Stock nbgrader gives 0 points to a test cell that writes
+  anything to stderr, so a correct answer must not lose its points to a library's warning.
+- ``torch.utils.tensorboard`` uses TensorBoard's built-in stub instead of importing TensorFlow
+  (+3 s, +550 MB and log lines when TensorFlow is installed). Only 08_tf2_gradienttape, which
+  passes ``tensorflow=True``, ever imports TensorFlow.
+- TensorFlow's C++ log lines are silenced before TensorFlow is imported.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import os
+import sys
+import types
+import warnings
+
+_SETUP_DONE_ATTR = "_cs231n_setup"
+_NOTF = "tensorboard.compat.notf"
+
+
+def _show_on_stdout(message, category, filename, lineno, file=None, line=None):
+    """A ``warnings.showwarning`` that writes to the current ``sys.stdout``."""
+    text = warnings.formatwarning(message, category, filename, lineno, line)
+    try:
+        sys.stdout.write(text)
+    except (AttributeError, ValueError):  # stdout closed or missing: drop, never crash
+        pass
+
+
+def warnings_to_stdout() -> None:
+    """Show Python warnings on stdout instead of stderr (see the module docstring)."""
+    warnings.showwarning = _show_on_stdout
+    root = logging.getLogger()
+    if not any(getattr(h, _SETUP_DONE_ATTR, False) for h in root.handlers):
+        handler = logging.StreamHandler(sys.stdout)
+        setattr(handler, _SETUP_DONE_ATTR, True)
+        handler.setFormatter(logging.Formatter("%(levelname)s:%(name)s: %(message)s"))
+        root.addHandler(handler)
+
+
+def keep_tensorflow_out_of_tensorboard() -> bool:
+    """Make TensorBoard use its TensorFlow stub; returns False if TensorBoard is missing.
+
+    TensorBoard resolves ``tensorboard.compat.tf`` lazily: it imports TensorFlow unless the
+    module ``tensorboard.compat.notf`` can be imported (Bazel builds of TensorBoard ship one;
+    the pip wheel does not). Registering an empty module under that name is the switch
+    TensorBoard itself provides. Call this before the first ``SummaryWriter`` is made.
+    """
+    if importlib.util.find_spec("tensorboard") is None:
+        return False
+    sys.modules.setdefault(_NOTF, types.ModuleType(_NOTF))
+    return True
+
+
+def quiet_tensorflow_logs() -> None:
+    """Silence TensorFlow's C++ log lines and oneDNN notice; call before ``import tensorflow``."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+
+
+def setup_notebook(*, tensorflow: bool = False) -> None:
+    """Run once at the top of every notebook; ``tensorflow=True`` only in 08."""
+    warnings_to_stdout()
+    quiet_tensorflow_logs()
+    if not tensorflow:
+        keep_tensorflow_out_of_tensorboard()

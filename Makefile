@@ -29,7 +29,7 @@ lab: install system-deps
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(LAB_ARGS)
 
 test: install system-deps
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n auto $(PYTEST_ARGS)
 
 benchmark: install
 	$(PY) benchmarks/notebook_times.py

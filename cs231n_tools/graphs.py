@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import warnings
 from dataclasses import dataclass, field
 
 import torch
@@ -76,9 +77,12 @@ def draw_graph(output: torch.Tensor, params: dict[str, torch.Tensor] | None = No
             "draw_graph: this tensor has no grad_fn, so there is no graph to draw. "
             "Did it come from tensors with requires_grad=True, outside torch.no_grad()?"
         )
-    from torchviz import make_dot
+    with warnings.catch_warnings():
+        # torchviz 0.0.3 compares versions with distutils' LooseVersion (DeprecationWarning).
+        warnings.simplefilter("ignore", DeprecationWarning)
+        from torchviz import make_dot
 
-    dot = make_dot(output, params=params or {})
+        dot = make_dot(output, params=params or {})
     if text is None:
         text = not has_dot()
         if text:

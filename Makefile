@@ -6,6 +6,8 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.cs231n-installed
 PYTEST_ARGS ?=
+# JupyterLab refuses to start as root unless told; add your own flags with LAB_ARGS=...
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 .PHONY: lab test install system-deps benchmark clean-venv lint
 
@@ -26,7 +28,7 @@ system-deps:
 	@sh scripts/system-deps.sh
 
 lab: install system-deps
-	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(LAB_ARGS)
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(ROOT_FLAG) $(LAB_ARGS)
 
 test: install system-deps
 	$(PY) -m pytest -n auto $(PYTEST_ARGS)

@@ -243,8 +243,12 @@ def digits_cnn(
     return model
 
 
+# torchvision exports get_model/list_models but keeps its decorator in ``_api``; registering once
+# per process (a re-import must not raise "already registered").
 if "digits_cnn" not in torchvision.models.list_models():
-    torchvision.models.register_model("digits_cnn")(digits_cnn)
+    from torchvision.models._api import register_model
+
+    register_model("digits_cnn")(digits_cnn)
 
 
 # -- ImageNet weights from the local torch hub cache ---------------------------------------------

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.course import NOTEBOOKS
+from autograder.course import NOTEBOOKS, Course
 from notebook_harness import read
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,4 +39,5 @@ def test_generate_and_autograde_with_the_nbgrader_cli(tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
     graded = read(tmp_path / "autograded" / "ref" / "notebooks" / "03_custom_function.ipynb")
     assert any(c.get("outputs") for c in graded.cells)
-    assert (tmp_path / "gradebook.db").exists()
+    grade = Course(tmp_path).grades("ref")["03_custom_function"]
+    assert grade.max_score > 0 and grade.score == grade.max_score

@@ -90,6 +90,23 @@ def with_cells_replaced(nb, replacements: dict[str, str]):
     return nb
 
 
+def truncated_after(nb, exercise: str):
+    """A copy of ``nb`` without the cells after the last test cell of ``exercise``.
+
+    nbgrader runs cells top to bottom, so nothing after an exercise's last test cell can change
+    that cell's score: a wrong answer's own tests grade the same on the shortened notebook, and
+    the suite saves the later cells' run time (the cut cells are graded as missing, 0 points).
+    """
+    nb = copy.deepcopy(nb)
+    ids = [nbgrader_meta(c).get("grade_id", "") for c in nb.cells]
+    own = tests_of(exercise, ids)
+    if not own:
+        return nb
+    last = max(i for i, g in enumerate(ids) if g in own)
+    nb.cells = nb.cells[: last + 1]
+    return nb
+
+
 def read(path: Path):
     return nbformat.read(path, as_version=4)
 

@@ -21,6 +21,7 @@ from notebook_harness import (
     solution_cells,
     solution_lines,
     test_cells,
+    truncated_after,
     tests_of,
     variants,
     with_cells_replaced,
@@ -101,7 +102,7 @@ def _variant_params():
 def test_wrong_answer_loses_points(variant, course_factory):
     course = course_factory(variant.notebook)
     source = read(SOURCE_NOTEBOOKS / f"{variant.notebook}.ipynb")
-    nb = with_cells_replaced(source, {variant.exercise: variant.source})
+    nb = truncated_after(with_cells_replaced(source, {variant.exercise: variant.source}), variant.exercise)
     sid = student_id(variant.path.stem)
     course.submit(sid, {variant.notebook: nb})
     grade = course.autograde(sid)[variant.notebook]

@@ -12,6 +12,14 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 os.environ.setdefault("CS231N_DEVICE", "cpu")
+# pytest-xdist runs one notebook kernel per core: one thread each avoids oversubscription
+# (small training loops run many times slower when two multi-threaded kernels share 2 cores).
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+# Notebooks write TensorBoard runs; keep the suite's out of the repository.
+if "CS231N_RUNS_DIR" not in os.environ:
+    import tempfile
+
+    os.environ["CS231N_RUNS_DIR"] = tempfile.mkdtemp(prefix="cs231n-runs-")
 
 
 def cuda_available() -> bool:

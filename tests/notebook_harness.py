@@ -112,8 +112,11 @@ def read(path: Path):
 
 
 def solution_lines(nb) -> list[str]:
-    """The non-trivial lines inside the source's solution regions and hidden tests."""
-    lines: list[str] = []
+    """Lines only the source has: non-trivial lines inside solution regions and hidden tests
+    that appear nowhere else in the notebook (an idiom such as ``with torch.no_grad():`` that a
+    demo also uses is not a leak)."""
+    inside_lines: list[str] = []
+    outside: set[str] = set()
     for cell in nb.cells:
         inside = False
         for line in cell.source.splitlines():
@@ -124,6 +127,8 @@ def solution_lines(nb) -> list[str]:
             if s in (END_SOLUTION, END_HIDDEN):
                 inside = False
                 continue
-            if inside and len(s) > 12 and not s.startswith("#"):
-                lines.append(s)
-    return lines
+            if not inside:
+                outside.add(s)
+            elif len(s) > 12 and not s.startswith("#"):
+                inside_lines.append(s)
+    return [s for s in inside_lines if s not in outside]

@@ -114,7 +114,7 @@ def _write_digits(folder: Path, labels: tuple[int, ...]) -> int:
     images, targets, indices = _digits_arrays(labels)
     for label in labels:
         (folder / str(label)).mkdir()
-    for image, label, index in zip(images, targets, indices):
+    for image, label, index in zip(images, targets, indices, strict=True):
         Image.fromarray(image).save(folder / str(label) / f"{index:04d}.png")
     return len(images)
 
@@ -163,7 +163,7 @@ def _write_cifar10(folder: Path, source: Path, split: str) -> int:
     index = 0
     for batch in CIFAR10_SPLITS[split]:
         images, labels = _read_cifar_batch(source / batch)
-        for image, label in zip(images, labels):
+        for image, label in zip(images, labels, strict=True):
             Image.fromarray(image).save(folder / CIFAR10_CLASSES[label] / f"{index:05d}.png")
             index += 1
     return index

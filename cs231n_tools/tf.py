@@ -1,8 +1,9 @@
 """TensorFlow helpers for 08_tf2_gradienttape (and only for it).
 
 Importing this module imports TensorFlow, so no PyTorch notebook or module may import it (d2l
-keeps ``torch.py`` and ``tensorflow.py`` apart for the same reason). It silences TensorFlow's
-C++ log lines first, like ``setup_notebook(tensorflow=True)`` does.
+keeps ``torch.py`` and ``tensorflow.py`` apart for the same reason). Before it imports TensorFlow
+it silences TensorFlow's C++ log lines, like ``setup_notebook(tensorflow=True)`` does, and loads
+Triton's native library (see :func:`load_triton_first`), so import it *before* ``tensorflow``.
 
 - :func:`quiet_tensorflow`   TensorFlow / absl / autograph Python logs down to errors only
 - :func:`share_gpu`          let TensorFlow and PyTorch share one GPU (memory growth)
@@ -13,7 +14,10 @@ C++ log lines first, like ``setup_notebook(tensorflow=True)`` does.
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import logging
+import sys
 
 import numpy as np
 import torch
@@ -21,7 +25,27 @@ import torch
 from cs231n_tools.checks import MISMATCH, rel_error
 from cs231n_tools.notebook import quiet_tensorflow_logs
 
+
+def load_triton_first() -> bool:
+    """Load Triton's native library now, before TensorFlow's; True if it is loaded.
+
+    PyTorch imports Triton lazily: the first ``torch.optim`` optimizer or ``torch.compile`` imports
+    ``torch._dynamo``, which imports ``triton``. With torch 2.14 and TensorFlow 2.21 in one
+    process, loading ``libtriton`` *after* TensorFlow's libraries crashes the interpreter
+    (segmentation fault, "Kernel died" in Jupyter); loaded first, both work. A no-op without Triton
+    (CPU-only PyTorch builds) and once TensorFlow is already imported (too late to help).
+    """
+    if "tensorflow" in sys.modules or importlib.util.find_spec("triton") is None:
+        return "triton._C.libtriton" in sys.modules
+    try:
+        importlib.import_module("triton._C.libtriton")
+    except Exception:  # a broken Triton install must not stop TensorFlow from loading
+        return False
+    return True
+
+
 quiet_tensorflow_logs()  # before TensorFlow's first import
+load_triton_first()
 
 import tensorflow as tf  # noqa: E402
 
@@ -87,14 +111,26 @@ def check_tf_tensor(
     ``name`` and the first thing that differs.
     """
     if not isinstance(actual, (tf.Tensor, tf.Variable)):
-        raise AssertionError(MISMATCH.format(name=name, what=f"expected a TensorFlow tensor, got {type(actual).__name__}"))
+        raise AssertionError(
+            MISMATCH.format(
+                name=name, what=f"expected a TensorFlow tensor, got {type(actual).__name__}"
+            )
+        )
     a, b = to_numpy64(actual), to_numpy64(expected)
     if a.shape != b.shape:
-        raise AssertionError(MISMATCH.format(name=name, what=f"shape {a.shape}, expected {b.shape}"))
+        raise AssertionError(
+            MISMATCH.format(name=name, what=f"shape {a.shape}, expected {b.shape}")
+        )
     if dtype is not None and actual.dtype != dtype:
-        raise AssertionError(MISMATCH.format(name=name, what=f"dtype {actual.dtype.name}, expected {tf.as_dtype(dtype).name}"))
+        raise AssertionError(
+            MISMATCH.format(
+                name=name, what=f"dtype {actual.dtype.name}, expected {tf.as_dtype(dtype).name}"
+            )
+        )
     if rtol is None and atol is None:
-        rtol, atol = TOLERANCES.get(tf.as_dtype(dtype).name if dtype is not None else "float64", TOLERANCES["float64"])
+        rtol, atol = TOLERANCES.get(
+            tf.as_dtype(dtype).name if dtype is not None else "float64", TOLERANCES["float64"]
+        )
     elif rtol is None or atol is None:
         raise ValueError("give both rtol and atol, or neither")
     if not np.array_equal(np.isnan(a), np.isnan(b)):

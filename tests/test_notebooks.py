@@ -75,7 +75,8 @@ def test_student_version_is_clean_and_scores_zero(notebook, course_factory):
     text = release_path.read_text()
     assert BEGIN_SOLUTION not in text and BEGIN_HIDDEN not in text
     source = read(SOURCE_NOTEBOOKS / f"{notebook}.ipynb")
-    leaked = [line for line in solution_lines(source) if line in text]
+    released_lines = {ln.strip() for c in read(release_path).cells for ln in c.source.splitlines()}
+    leaked = [line for line in solution_lines(source) if line in released_lines]
     assert not leaked, f"solution or hidden-test lines leaked into the student version: {leaked[:5]}"
 
     course.submit("blank", {notebook: release_path})

@@ -6,11 +6,27 @@ launch. These helpers synchronise the device before reading the clock. Taught in
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 
 import torch
-import torch.utils.benchmark as tbench
+
+
+def _benchmark_module():
+    """``torch.utils.benchmark``, imported on first use.
+
+    Importing it imports ``torch.utils.cpp_extension``, which logs "No CUDA runtime is found"
+    on a machine that has a CUDA toolkit but no GPU; that line is noise here, so it is muted.
+    """
+    logger = logging.getLogger("torch.utils.cpp_extension")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        import torch.utils.benchmark as tbench
+    finally:
+        logger.setLevel(level)
+    return tbench
 
 
 def synchronize(device: torch.device | str | None = None) -> None:
@@ -41,7 +57,7 @@ def time_function(
     if min_run_time <= 0:
         raise ValueError(f"min_run_time must be positive, got {min_run_time}")
     synchronize(device)
-    timer = tbench.Timer(
+    timer = _benchmark_module().Timer(
         stmt="fn()",
         globals={"fn": fn},
         num_threads=num_threads or torch.get_num_threads(),

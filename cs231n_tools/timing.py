@@ -13,20 +13,23 @@ from collections.abc import Callable
 import torch
 
 
-def _benchmark_module():
-    """``torch.utils.benchmark``, imported on first use.
+def _import_benchmark():
+    """``torch.utils.benchmark``, imported with one log line muted.
 
     Importing it imports ``torch.utils.cpp_extension``, which logs "No CUDA runtime is found"
-    on a machine that has a CUDA toolkit but no GPU; that line is noise here, so it is muted.
+    on a machine that has a CUDA toolkit but no GPU (to stderr, in the notebook's set-up cell).
     """
     logger = logging.getLogger("torch.utils.cpp_extension")
     level = logger.level
     logger.setLevel(logging.ERROR)
     try:
-        import torch.utils.benchmark as tbench
+        import torch.utils.benchmark as bench
     finally:
         logger.setLevel(level)
-    return tbench
+    return bench
+
+
+tbench = _import_benchmark()
 
 
 def synchronize(device: torch.device | str | None = None) -> None:
@@ -57,7 +60,7 @@ def time_function(
     if min_run_time <= 0:
         raise ValueError(f"min_run_time must be positive, got {min_run_time}")
     synchronize(device)
-    timer = _benchmark_module().Timer(
+    timer = tbench.Timer(
         stmt="fn()",
         globals={"fn": fn},
         num_threads=num_threads or torch.get_num_threads(),

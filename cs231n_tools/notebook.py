@@ -9,7 +9,8 @@ and under the course autograder:
 - ``torch.utils.tensorboard`` uses TensorBoard's built-in stub instead of importing TensorFlow
   (+3 s, +550 MB and log lines when TensorFlow is installed). Only 08_tf2_gradienttape, which
   passes ``tensorflow=True``, ever imports TensorFlow.
-- TensorFlow's C++ log lines are silenced before TensorFlow is imported.
+- TensorFlow's C++ log lines are silenced before TensorFlow is imported, and torch's own
+  loggers report errors only.
 """
 
 from __future__ import annotations
@@ -65,9 +66,18 @@ def quiet_tensorflow_logs() -> None:
     os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 
 
+def quiet_torch_logs() -> None:
+    """Only errors from torch's own loggers (they write to stderr through their own handlers):
+    "No CUDA runtime is found" on a machine with a CUDA toolkit but no GPU, dynamo's notes."""
+    import torch._logging
+
+    torch._logging.set_logs(all=logging.ERROR)
+
+
 def setup_notebook(*, tensorflow: bool = False) -> None:
     """Run once at the top of every notebook; ``tensorflow=True`` only in 08."""
     warnings_to_stdout()
     quiet_tensorflow_logs()
+    quiet_torch_logs()
     if not tensorflow:
         keep_tensorflow_out_of_tensorboard()

@@ -74,10 +74,30 @@ def quiet_torch_logs() -> None:
     torch._logging.set_logs(all=logging.ERROR)
 
 
+def load_triton_first() -> bool:
+    """Load Triton's native library now, before TensorFlow's; True if it is loaded.
+
+    PyTorch imports Triton lazily: the first ``torch.optim`` optimizer or ``torch.compile`` imports
+    ``torch._dynamo``, which imports ``triton``. With torch 2.14 and TensorFlow 2.21 in one
+    process, loading ``libtriton`` *after* TensorFlow's libraries crashes the interpreter
+    (segmentation fault, "Kernel died" in Jupyter); loaded first, both work. A no-op without Triton
+    (CPU-only PyTorch builds) and once TensorFlow is already imported (too late to help).
+    """
+    if "tensorflow" in sys.modules or importlib.util.find_spec("triton") is None:
+        return "triton._C.libtriton" in sys.modules
+    try:
+        importlib.import_module("triton._C.libtriton")
+    except Exception:  # a broken Triton install must not stop TensorFlow from loading
+        return False
+    return True
+
+
 def setup_notebook(*, tensorflow: bool = False) -> None:
     """Run once at the top of every notebook; ``tensorflow=True`` only in 08."""
     warnings_to_stdout()
     quiet_tensorflow_logs()
     quiet_torch_logs()
-    if not tensorflow:
+    if tensorflow:
+        load_triton_first()
+    else:
         keep_tensorflow_out_of_tensorboard()

@@ -14,35 +14,13 @@ Triton's native library (see :func:`load_triton_first`), so import it *before* `
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import logging
-import sys
 
 import numpy as np
 import torch
 
 from cs231n_tools.checks import MISMATCH, rel_error
-from cs231n_tools.notebook import quiet_tensorflow_logs
-
-
-def load_triton_first() -> bool:
-    """Load Triton's native library now, before TensorFlow's; True if it is loaded.
-
-    PyTorch imports Triton lazily: the first ``torch.optim`` optimizer or ``torch.compile`` imports
-    ``torch._dynamo``, which imports ``triton``. With torch 2.14 and TensorFlow 2.21 in one
-    process, loading ``libtriton`` *after* TensorFlow's libraries crashes the interpreter
-    (segmentation fault, "Kernel died" in Jupyter); loaded first, both work. A no-op without Triton
-    (CPU-only PyTorch builds) and once TensorFlow is already imported (too late to help).
-    """
-    if "tensorflow" in sys.modules or importlib.util.find_spec("triton") is None:
-        return "triton._C.libtriton" in sys.modules
-    try:
-        importlib.import_module("triton._C.libtriton")
-    except Exception:  # a broken Triton install must not stop TensorFlow from loading
-        return False
-    return True
-
+from cs231n_tools.notebook import load_triton_first, quiet_tensorflow_logs
 
 quiet_tensorflow_logs()  # before TensorFlow's first import
 load_triton_first()

@@ -1,0 +1,78 @@
+"""A Jupyter kernel manager that starts the kernel in the sandbox (see :mod:`autograder.sandbox`).
+
+nbclient (and so nbgrader's ``Execute``) creates its kernel manager from the class it is given
+and the traitlets config, so grading code selects this one with
+``Execute.kernel_manager_class`` and configures it under ``SandboxKernelManager``.
+The kernel talks over Unix-domain sockets (``transport="ipc"``) in ``runtime_dir``, which is
+what lets a kernel without a network namespace of its own reach the grader.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from jupyter_client.manager import AsyncKernelManager
+from traitlets import Bool, Dict, Integer, List, Unicode, default
+
+
+class SandboxKernelManager(AsyncKernelManager):
+    runtime_dir = Unicode("", help="Folder for the connection file and sockets (writable by the kernel).").tag(config=True)
+    workdir = Unicode("", help="The kernel's working directory.").tag(config=True)
+    writable = List(Unicode(), help="Folders the kernel may write (bound read-write in the sandbox).").tag(config=True)
+    sandbox = Bool(True, help="Start the kernel inside bubblewrap.").tag(config=True)
+    gpu = Bool(False, help="Make the GPU device files visible in the sandbox.").tag(config=True)
+    limit_args = List(Unicode(), help="Resource-limit arguments of autograder.kernel.").tag(config=True)
+    uid = Integer(None, allow_none=True, help="Unprivileged user id for the kernel (grader runs as root).").tag(config=True)
+    kernel_env = Dict(help="The kernel's complete environment.").tag(config=True)
+    python = Unicode(sys.executable, help="The Python that runs the kernel.").tag(config=True)
+
+    @default("transport")
+    def _transport_default(self):
+        return "ipc"
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        if self.runtime_dir:
+            self.connection_file = str(Path(self.runtime_dir) / "kernel.json")
+            self.ip = str(Path(self.runtime_dir) / "k")
+
+    def format_kernel_cmd(self, extra_arguments=None):
+        cmd = [self.python, "-m", "autograder.kernel", *self.limit_args]
+        if self.uid is not None:
+            cmd.append(f"--uid={self.uid}")
+        cmd += ["-f", self.connection_file, *(extra_arguments or [])]
+        if not self.sandbox:
+            return cmd
+        from .sandbox import bwrap_args
+
+        writable = [Path(p) for p in (*self.writable, self.runtime_dir) if p]
+        return bwrap_args(
+            writable=list(dict.fromkeys(writable)),
+            workdir=Path(self.workdir or self.runtime_dir),
+            as_root=os.geteuid() == 0,
+            gpu=self.gpu,
+        ) + cmd
+
+    async def interrupt_kernel(self) -> None:
+        """Interrupt by message on the control channel: a signal to the sandbox's bubblewrap
+        process would not reach the kernel inside it (ipykernel then signals itself)."""
+        if not self.sandbox:
+            return await super().interrupt_kernel()
+        msg = self.session.msg("interrupt_request", content={})
+        self._connect_control_socket()
+        self.session.send(self._control_socket, msg)
+
+    async def _async_launch_kernel(self, kernel_cmd, **kw):
+        if self.kernel_env:
+            kw["env"] = dict(self.kernel_env)
+        if self.workdir:
+            kw["cwd"] = self.workdir
+        if self.uid is not None and os.geteuid() == 0:
+            os.chown(self.connection_file, self.uid, self.uid)
+        if self.runtime_dir:  # the kernel's own messages go to a log, not the grader's terminal
+            log = open(Path(self.runtime_dir).parent / "kernel.log", "ab")  # noqa: SIM115
+            kw.setdefault("stdout", log)
+            kw.setdefault("stderr", log)
+        return await super()._async_launch_kernel(kernel_cmd, **kw)

@@ -1,0 +1,15 @@
+"""nbgrader preprocessors of the course autograder, one per file (as nbgrader's own).
+
+- :class:`SandboxedExecute`   nbgrader's ``Execute`` with the kernel in the sandbox, a time limit
+  for the whole notebook, an output limit and the tamper guard's reports
+- :class:`StderrToStdout`     text on stderr is not an error: it no longer zeroes a test cell
+- :class:`ZeroTamperedTests`  a test cell after which the guard found rebound functions gets 0
+- :class:`RedactHiddenTests`  feedback shows neither hidden test code nor its tracebacks
+"""
+
+from .redact_hidden_tests import RedactHiddenTests
+from .sandboxed_execute import SandboxedExecute
+from .stderr_to_stdout import StderrToStdout
+from .zero_tampered_tests import ZeroTamperedTests
+
+__all__ = ["RedactHiddenTests", "SandboxedExecute", "StderrToStdout", "ZeroTamperedTests"]

@@ -1,0 +1,33 @@
+"""A test cell after which the tamper guard (:mod:`autograder.guard`) found rebound library or
+test functions may have passed against the fake: it gets an error output, so nbgrader's
+``determine_grade`` scores it 0. Runs after execution, before ``SaveAutoGrades``."""
+
+from nbformat.v4 import new_output
+from nbgrader import utils
+from nbgrader.preprocessors import NbGraderPreprocessor
+
+from ..guard import TAMPER_MIME
+
+TAMPERED_ENAME = "TamperingDetected"
+TAMPERED_EVALUE = "library or test functions were rebound while this test ran; 0 points"
+
+
+def tamper_outputs(cell) -> list[list[str]]:
+    """The names each guard report on ``cell`` says were rebound."""
+    found = []
+    for out in cell.get("outputs", []):
+        data = out.get("data", {}) if out.get("output_type") in ("display_data", "execute_result") else {}
+        payload = data.get(TAMPER_MIME)
+        if isinstance(payload, dict) and "nonce" not in payload:
+            found.append(list(payload.get("rebound", [])))
+    return found
+
+
+class ZeroTamperedTests(NbGraderPreprocessor):
+    def preprocess_cell(self, cell, resources, cell_index):
+        if cell.cell_type == "code" and utils.is_grade(cell) and tamper_outputs(cell):
+            cell.outputs.append(
+                new_output("error", ename=TAMPERED_ENAME, evalue=TAMPERED_EVALUE,
+                           traceback=[f"{TAMPERED_ENAME}: {TAMPERED_EVALUE}"])
+            )
+        return cell, resources

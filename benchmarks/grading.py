@@ -1,0 +1,137 @@
+"""How fast the course autograder grades a class, against stock ``nbgrader autograde``.
+
+    .venv/bin/python benchmarks/grading.py                      # 12 students x every notebook
+    .venv/bin/python benchmarks/grading.py --students 4 --notebooks 01_tensors 02_autograd
+
+Builds a class (students cycle through full, partial and empty answers: the source notebook,
+half of its exercises reset to the released stub, the released notebook), then grades it, in
+one run, with ``autograde --workers 1``, ``autograde --workers 2`` and stock nbgrader
+(``nbgrader autograde notebooks`` for every student, through nbgrader's API, in one process).
+Prints seconds per notebook, the ratios, and the autograder's overhead per notebook (kernel
+start with its imports, nbgrader bookkeeping, feedback) apart from the notebooks' own compute
+(time spent executing cells). Timings on a shared machine are noisy: rerun before trusting one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from autograder.course import NOTEBOOKS, SOURCE_NOTEBOOKS, Course  # noqa: E402
+from autograder.grade import autograde  # noqa: E402
+
+KINDS = ("full", "partial", "empty")
+
+
+def build_class(root: Path, source_dir: Path, names: list[str], students: int) -> tuple[Path, Path]:
+    import nbformat
+
+    course = Course.create(root / "release-course", names, source_dir=source_dir)
+    release = course.generate_release()
+    subs = root / "submissions"
+    for i in range(students):
+        kind = KINDS[i % len(KINDS)]
+        for name in names:
+            src = nbformat.read(source_dir / f"{name}.ipynb", as_version=4)
+            rel = nbformat.read(release / f"{name}.ipynb", as_version=4)
+            if kind == "empty":
+                nb = rel
+            else:
+                nb = copy.deepcopy(src)
+                if kind == "partial":
+                    stubs = {c.metadata["nbgrader"]["grade_id"]: c.source for c in rel.cells
+                             if c.metadata.get("nbgrader", {}).get("solution")}
+                    sols = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution")]
+                    for c in sols[::2]:
+                        c.source = stubs[c.metadata["nbgrader"]["grade_id"]]
+            dest = subs / f"student{i:02d}" / f"{name}.ipynb"
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            nbformat.write(nb, dest)
+    return subs, release
+
+
+def run_ours(subs: Path, out: Path, source_dir: Path, workers: int, timeout: float) -> dict:
+    t0 = time.perf_counter()
+    results = autograde(subs, out, workers=workers, source_dir=source_dir, timeout=timeout, force=True, progress=False)
+    wall = time.perf_counter() - t0
+    ok = [r for r in results if r.cells_s is not None]
+    return {
+        "wall_s": wall,
+        "n": len(results),
+        "statuses": {s: sum(r.status == s for r in results) for s in {r.status for r in results}},
+        "job_s": statistics.mean(r.wall_s for r in ok) if ok else float("nan"),
+        "cells_s": statistics.mean(r.cells_s for r in ok) if ok else float("nan"),
+        "kernel_start_s": statistics.mean(r.kernel_start_s for r in ok) if ok else float("nan"),
+        "phases": {k: statistics.mean(r.phases.get(k, 0.0) for r in ok) for k in ("prepare", "autograde", "feedback")} if ok else {},
+        "scores": {(r.student, r.notebook): r.score for r in results},
+    }
+
+
+def run_stock(subs: Path, root: Path, source_dir: Path, names: list[str]) -> dict:
+    course = Course.create(root / "stock-course", names, source_dir=source_dir)
+    course.generate_release()
+    students = sorted(p.name for p in subs.iterdir())
+    for s in students:
+        course.submit(s, {n: subs / s / f"{n}.ipynb" for n in names})
+    t0 = time.perf_counter()
+    scores = {}
+    for s in students:  # what `nbgrader autograde notebooks` does: one student after another
+        for name, g in course.autograde(s).items():
+            scores[(s, name)] = g.score
+    n = len(students) * len(names)
+    return {"wall_s": time.perf_counter() - t0, "n": n, "scores": scores}
+
+
+def _fmt(phases: dict) -> str:
+    return ", ".join(f"{k} {v:.2f}" for k, v in phases.items())
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--students", type=int, default=12)
+    p.add_argument("--notebooks", nargs="*", default=None, help="default: every course notebook that exists")
+    p.add_argument("--source", type=Path, default=SOURCE_NOTEBOOKS)
+    p.add_argument("--timeout", type=float, default=600)
+    p.add_argument("--json", type=Path, default=None, help="also write the figures here")
+    args = p.parse_args(argv)
+
+    names = args.notebooks or [n for n in NOTEBOOKS if (args.source / f"{n}.ipynb").exists()] \
+        or sorted(q.stem for q in args.source.glob("*.ipynb"))
+    with tempfile.TemporaryDirectory(prefix="cs231n-bench-") as tmp:
+        root = Path(tmp)
+        subs, _ = build_class(root, args.source, names, args.students)
+        print(f"class: {args.students} students x {len(names)} notebooks ({', '.join(names)}), kinds {KINDS}")
+        runs = {}
+        runs["autograde --workers 1"] = run_ours(subs, root / "out1", args.source, 1, args.timeout)
+        runs["autograde --workers 2"] = run_ours(subs, root / "out2", args.source, 2, args.timeout)
+        runs["stock nbgrader autograde"] = run_stock(subs, root, args.source, names)
+
+    stock = runs["stock nbgrader autograde"]
+    print(f"\n{'run':28} {'notebooks':>9} {'total s':>9} {'s/notebook':>11} {'speed-up vs stock':>18}")
+    for label, r in runs.items():
+        per = r["wall_s"] / r["n"]
+        print(f"{label:28} {r['n']:9d} {r['wall_s']:9.1f} {per:11.2f} {stock['wall_s'] / r['wall_s']:17.2f}x")
+    print("\nper notebook, inside one autograder job (mean seconds):")
+    for label in ("autograde --workers 1", "autograde --workers 2"):
+        r = runs[label]
+        print(f"  {label}: job {r['job_s']:.2f} = notebook compute (cells) {r['cells_s']:.2f} "
+              f"+ overhead {r['job_s'] - r['cells_s']:.2f} (of which kernel start incl. imports "
+              f"{r['kernel_start_s']:.2f}); phases {_fmt(r['phases'])}; statuses {r['statuses']}")
+    same = all(runs["autograde --workers 2"]["scores"].get(k) == v for k, v in stock["scores"].items())
+    print(f"\nscores equal to stock nbgrader's: {same}")
+    if args.json:
+        args.json.write_text(json.dumps({k: {kk: vv for kk, vv in v.items() if kk != "scores"} for k, v in runs.items()}, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,110 @@
+"""Writes the hostile corpus, ``hostile/<what_it_does>.ipynb``: submissions of the fixture
+notebook ``fixtures/course/01_square.ipynb``. Rerun after changing the fixture:
+``.venv/bin/python tests/autograder/make_corpus.py``. The expected grade of each file is in
+``test_hostile.py``'s ``EXPECTED``.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import nbformat
+
+HERE = Path(__file__).resolve().parent
+SOURCE = HERE / "fixtures" / "course" / "01_square.ipynb"
+OUT = HERE / "hostile"
+VICTIM_SECRET = "VICTIM-SECRET-7f3a"
+PWNED = "PWNED_BY_HOSTILE"
+
+PRUNE = "{'.venv', '.pyenv', 'site-packages', 'usr', 'proc', 'sys', 'dev', '.git', 'lib', 'lib64', 'bin', 'sbin', 'etc', 'var'}"
+SQUARE = 'def square(x):\n    """Elementwise square of a tensor."""\n    return x * x\n'
+
+#: name -> replacement source of the 'square' solution cell
+CELLS = {
+    "infinite_loop": "while True:\n    pass\n" + SQUARE,
+    "memory_bomb": "blocks = []\nwhile True:\n    blocks.append(bytearray(2**26))\n" + SQUARE,
+    "fork_bomb": (
+        "import os, time\nchildren = 0\nwhile True:\n    pid = os.fork()\n    if pid == 0:\n"
+        "        time.sleep(120)\n        os._exit(0)\n    children += 1\n" + SQUARE
+    ),
+    "kernel_killed": "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)\n" + SQUARE,
+    "huge_output": "for i in range(40_000):\n    print('x' * 1000)\n" + SQUARE,
+    "reads_other_student": (
+        "import os\nfor root in ('/tmp', '/work', '/root', '/home', '/srv'):\n"
+        f"    for d, dirs, files in os.walk(root):\n        dirs[:] = [x for x in dirs if x not in {PRUNE}]\n        for f in files:\n"
+        "            try:\n                text = open(os.path.join(d, f), errors='ignore').read()\n"
+        "            except OSError:\n                continue\n"
+        f"            if {VICTIM_SECRET[:6]!r} + {VICTIM_SECRET[6:]!r} in text:\n"
+        "                print('FOUND other student in', os.path.join(d, f))\n" + SQUARE
+    ),
+    "reads_source_notebook": (
+        "import os\nfor root in ('/tmp', '/work', '/root', '/home', '/srv'):\n"
+        f"    for d, dirs, files in os.walk(root):\n        dirs[:] = [x for x in dirs if x not in {PRUNE}]\n"
+        "        if d.startswith(os.getcwd()):  # its own working copy\n            continue\n        for f in files:\n"
+        "            p = os.path.join(d, f)\n            if f.endswith('.db'):\n"
+        "                print('FOUND gradebook', p)\n            if not f.endswith('.ipynb'):\n                continue\n"
+        "            try:\n                text = open(p, errors='ignore').read()\n            except OSError:\n                continue\n"
+        "            if 'BEGIN HIDDEN' + ' TESTS' in text or 'BEGIN SOL' + 'UTION' in text:\n"
+        "                print('FOUND source notebook', p)\n" + SQUARE
+    ),
+    "writes_outside": (
+        "import os\nwritten = []\nfor root in ('/tmp', '/work', '/root', '/home', '/srv', '/'):\n"
+        f"    for d, dirs, _ in os.walk(root):\n        dirs[:] = [x for x in dirs if x not in {PRUNE}]\n"
+        f"        try:\n            open(os.path.join(d, {PWNED!r}), 'w').write('x')\n"
+        "            written.append(d)\n        except OSError:\n            pass\n"
+        "print('wrote into', len(written), 'folders outside:', [w for w in written if not w.startswith(os.getcwd())][:5])\n" + SQUARE
+    ),
+    "network_access": (
+        "import socket\ntry:\n    socket.create_connection(('1.1.1.1', 53), timeout=3)\n    print('network: OPEN')\n"
+        "except OSError as exc:\n    print('network: blocked', type(exc).__name__)\n"
+        "try:\n    socket.create_connection(('127.0.0.1', 22), timeout=3)\n    print('loopback: OPEN')\n"
+        "except OSError as exc:\n    print('loopback: blocked', type(exc).__name__)\n" + SQUARE
+    ),
+    "patched_checks": (
+        "import torch, numpy, builtins\nimport cs231n_tools.checks\n"
+        "torch.allclose = lambda *a, **k: True\nsetattr(numpy, 'allclose', lambda *a, **k: True)\n"
+        "cs231n_tools.checks.check_tensor = lambda *a, **k: None\n"
+        'def square(x):\n    """Wrong on purpose: relies on the patched checks."""\n    return x\n'
+    ),
+    "patches_at_call_time": (
+        "import torch\n"
+        'def square(x):\n    """Wrong, and disables the comparison when called."""\n'
+        "    torch.allclose = lambda *a, **k: True\n    import cs231n_tools.checks as c\n"
+        "    c.check_tensor = lambda *a, **k: None\n    return x\n"
+    ),
+}
+
+
+def _square_cell(nb):
+    return next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "square")
+
+
+def build() -> dict[str, Path]:
+    OUT.mkdir(exist_ok=True)
+    source = nbformat.read(SOURCE, as_version=4)
+    written = {}
+    for name, cell_source in CELLS.items():
+        nb = copy.deepcopy(source)
+        _square_cell(nb).source = "# ruff: noqa  (hostile on purpose)\n" + cell_source
+        path = OUT / f"{name}.ipynb"
+        nbformat.write(nb, path)
+        written[name] = path
+    # a student deleted the test cells and answered 'square' wrongly
+    nb = copy.deepcopy(source)
+    _square_cell(nb).source = 'def square(x):\n    """Wrong."""\n    return x + x\n'
+    nb.cells = [c for c in nb.cells if not c.metadata.get("nbgrader", {}).get("grade")]
+    nbformat.write(nb, OUT / "deleted_test_cells.ipynb")
+    written["deleted_test_cells"] = OUT / "deleted_test_cells.ipynb"
+    (OUT / "invalid_json.ipynb").write_text('{"cells": [ {"cell_type": "code", "source": "1+1"')
+    written["invalid_json"] = OUT / "invalid_json.ipynb"
+    (OUT / "empty_file.ipynb").write_text("")
+    written["empty_file"] = OUT / "empty_file.ipynb"
+    json.dumps(sorted(written))
+    return written
+
+
+if __name__ == "__main__":
+    for name, path in build().items():
+        print(name, path.relative_to(HERE))

@@ -1,0 +1,4 @@
+# exercise: matmul_flops
+def matmul_flops(n, m, p, accumulate=False):
+    # Mistake: a float, not an int.
+    return n * p * (2.0 * m - (0 if accumulate else 1))

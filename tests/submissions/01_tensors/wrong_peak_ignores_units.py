@@ -1,0 +1,4 @@
+# exercise: peak_flops
+def peak_flops(num_sms, units_per_sm, flops_per_unit_per_cycle, clock_ghz):
+    # Mistake: counts one unit per SM.
+    return float(num_sms * flops_per_unit_per_cycle * clock_ghz * 1e9)

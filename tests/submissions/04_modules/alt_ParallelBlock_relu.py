@@ -1,0 +1,11 @@
+# exercise: ParallelBlock
+class ParallelBlock(nn.Module):
+    """relu of the product is the same as clamping it at zero."""
+
+    def __init__(self, d_in, d_out):
+        super().__init__()
+        self.linear1 = nn.Linear(d_in, d_out)
+        self.linear2 = nn.Linear(d_in, d_out)
+
+    def forward(self, x):
+        return F.relu(torch.mul(self.linear1(x), self.linear2(x)))

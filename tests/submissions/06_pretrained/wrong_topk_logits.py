@@ -1,0 +1,8 @@
+# exercise: predict_topk
+def predict_topk(model, images, k=5):
+    """Returns the top-k logits instead of softmax probabilities."""
+    model.eval()
+    with torch.no_grad():
+        logits = model(images)
+    top = torch.topk(logits, k, dim=1)
+    return top.values, top.indices

@@ -1,0 +1,3 @@
+# exercise: conditional_forward
+def conditional_forward(x, w1, w2):
+    return x @ w1 if x.sum() >= 0 else x @ w2  # >= sends x.sum() == 0 to w1

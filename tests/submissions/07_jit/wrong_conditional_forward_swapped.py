@@ -1,0 +1,3 @@
+# exercise: conditional_forward
+def conditional_forward(x, w1, w2):
+    return x @ w2 if x.sum() > 0 else x @ w1  # branches swapped

@@ -33,7 +33,9 @@ class TestOutcome:
         return self.score >= self.points
 
 
-def run_checks(notebook: Path | str, *, timeout: float = CELL_TIMEOUT, device: str | None = None) -> list[TestOutcome]:
+def run_checks(
+    notebook: Path | str, *, timeout: float = CELL_TIMEOUT, device: str | None = None
+) -> list[TestOutcome]:
     """Execute ``notebook`` and return each graded test cell's outcome (in notebook order)."""
     import os
 
@@ -65,7 +67,11 @@ def run_checks(notebook: Path | str, *, timeout: float = CELL_TIMEOUT, device: s
             if out.get("output_type") == "error":
                 message = f"{out.get('ename')}: {out.get('evalue')}".strip()
                 break
-        outcomes.append(TestOutcome(cell.metadata.nbgrader["grade_id"], float(score or 0), float(points), message))
+        outcomes.append(
+            TestOutcome(
+                cell.metadata.nbgrader["grade_id"], float(score or 0), float(points), message
+            )
+        )
     return outcomes
 
 
@@ -73,10 +79,23 @@ def format_report(outcomes: list[TestOutcome]) -> str:
     lines = []
     for o in outcomes:
         why = f"  ({o.message[:200]})" if o.message and not o.passed else ""
-        lines.append(CHECK_LINE.format(mark="PASS" if o.passed else "FAIL", score=o.score, points=o.points, name=o.name, why=why))
-    lines.append(CHECK_TOTAL.format(
-        score=sum(o.score for o in outcomes), points=sum(o.points for o in outcomes),
-        passed=sum(o.passed for o in outcomes), count=len(outcomes)))
+        lines.append(
+            CHECK_LINE.format(
+                mark="PASS" if o.passed else "FAIL",
+                score=o.score,
+                points=o.points,
+                name=o.name,
+                why=why,
+            )
+        )
+    lines.append(
+        CHECK_TOTAL.format(
+            score=sum(o.score for o in outcomes),
+            points=sum(o.points for o in outcomes),
+            passed=sum(o.passed for o in outcomes),
+            count=len(outcomes),
+        )
+    )
     lines.append(CHECK_NOTE)
     return "\n".join(lines)
 

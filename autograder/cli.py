@@ -24,35 +24,82 @@ SANDBOX_WARNING = "warning: {message}"
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m autograder", description=DESCRIPTION,
-                                epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        prog="python -m autograder",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     sub = p.add_subparsers(dest="command", required=True)
 
     r = sub.add_parser("release", help="build the student bundle DIR and DIR.zip")
     r.add_argument("--out", required=True, type=Path, metavar="DIR")
-    r.add_argument("--source", type=Path, default=release.build_release.__kwdefaults__["source_dir"],
-                   help="folder of source notebooks (default: %(default)s)")
+    r.add_argument(
+        "--source",
+        type=Path,
+        default=release.build_release.__kwdefaults__["source_dir"],
+        help="folder of source notebooks (default: %(default)s)",
+    )
 
     kw = grade.autograde.__kwdefaults__
-    a = sub.add_parser("autograde", help="grade SUBMISSIONS/<student>/<notebook>.ipynb",
-                       epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    a = sub.add_parser(
+        "autograde",
+        help="grade SUBMISSIONS/<student>/<notebook>.ipynb",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     a.add_argument("submissions", type=Path, metavar="SUBMISSIONS")
     a.add_argument("--out", required=True, type=Path, metavar="DIR")
-    a.add_argument("--workers", type=int, default=kw["workers"],
-                   help=f"notebooks graded at once (default: the number of cores, {grade.default_workers()})")
-    a.add_argument("--timeout", type=float, default=kw["timeout"], metavar="SECONDS",
-                   help="limit for one notebook's whole run (default: %(default)s)")
-    a.add_argument("--cell-timeout", type=float, default=kw["cell_timeout"], metavar="SECONDS",
-                   help="limit for one cell (default: %(default)s)")
-    a.add_argument("--device", choices=grade.DEVICES, default=kw["device"], help="CS231N_DEVICE of the kernels (default: %(default)s)")
+    a.add_argument(
+        "--workers",
+        type=int,
+        default=kw["workers"],
+        help=f"notebooks graded at once (default: the number of cores, {grade.default_workers()})",
+    )
+    a.add_argument(
+        "--timeout",
+        type=float,
+        default=kw["timeout"],
+        metavar="SECONDS",
+        help="limit for one notebook's whole run (default: %(default)s)",
+    )
+    a.add_argument(
+        "--cell-timeout",
+        type=float,
+        default=kw["cell_timeout"],
+        metavar="SECONDS",
+        help="limit for one cell (default: %(default)s)",
+    )
+    a.add_argument(
+        "--device",
+        choices=grade.DEVICES,
+        default=kw["device"],
+        help="CS231N_DEVICE of the kernels (default: %(default)s)",
+    )
     a.add_argument("--force", action="store_true", help="grade again what is already graded")
-    a.add_argument("--source", type=Path, default=kw["source_dir"], help="folder of source notebooks (default: %(default)s)")
-    a.add_argument("--no-sandbox", action="store_true", help="do not use bubblewrap (resource limits still apply)")
+    a.add_argument(
+        "--source",
+        type=Path,
+        default=kw["source_dir"],
+        help="folder of source notebooks (default: %(default)s)",
+    )
+    a.add_argument(
+        "--no-sandbox",
+        action="store_true",
+        help="do not use bubblewrap (resource limits still apply)",
+    )
     a.add_argument("--no-progress", action="store_true", help="no progress bar")
 
-    c = sub.add_parser("check", help="run a notebook with its visible tests and print pass/fail and points")
+    c = sub.add_parser(
+        "check", help="run a notebook with its visible tests and print pass/fail and points"
+    )
     c.add_argument("notebook", type=Path, metavar="NOTEBOOK")
-    c.add_argument("--timeout", type=float, default=check_mod.check.__kwdefaults__["timeout"], help="per-cell limit (default: %(default)s)")
+    c.add_argument(
+        "--timeout",
+        type=float,
+        default=check_mod.check.__kwdefaults__["timeout"],
+        help="per-cell limit (default: %(default)s)",
+    )
     c.add_argument("--device", choices=grade.DEVICES, default=None)
 
     s = sub.add_parser("report", help="class summary of a grading run: DIR/report/index.html")
@@ -71,11 +118,20 @@ def main(argv: list[str] | None = None) -> int:
 
             ok, why = probe()
             if not ok and not args.no_sandbox:
-                print(SANDBOX_WARNING.format(message=SANDBOX_MISSING.format(reason=why)), file=sys.stderr)
+                print(
+                    SANDBOX_WARNING.format(message=SANDBOX_MISSING.format(reason=why)),
+                    file=sys.stderr,
+                )
             results = grade.autograde(
-                args.submissions, args.out, workers=args.workers, timeout=args.timeout,
-                cell_timeout=args.cell_timeout, device=args.device, force=args.force,
-                source_dir=args.source, sandbox=False if args.no_sandbox else None,
+                args.submissions,
+                args.out,
+                workers=args.workers,
+                timeout=args.timeout,
+                cell_timeout=args.cell_timeout,
+                device=args.device,
+                force=args.force,
+                source_dir=args.source,
+                sandbox=False if args.no_sandbox else None,
                 progress=not args.no_progress,
             )
             bad = sum(r.status != "graded" for r in results)
@@ -88,7 +144,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("interrupted: what was graded is kept; run the same command again to go on", file=sys.stderr)
+        print(
+            "interrupted: what was graded is kept; run the same command again to go on",
+            file=sys.stderr,
+        )
         return 130
     return 0
 

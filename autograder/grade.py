@@ -58,7 +58,9 @@ TIMEOUT_CELL = "cell {cells} ran past the per-cell limit of {seconds:g} s"
 KERNEL_DIED = "the kernel died in cell {cell} ({reason})"
 KERNEL_DIED_START = "the kernel died before running any cell ({reason})"
 TAMPERED = "rebound {names}"
-GUARD_SILENT = "the grader's tamper check did not report at the end: its hooks were removed or replaced"
+GUARD_SILENT = (
+    "the grader's tamper check did not report at the end: its hooks were removed or replaced"
+)
 MEMORY = "memory limit reached in cell {cells}"
 PROCESSES = "process limit reached in cell {cells}"
 OUTPUT_CUT = "output beyond {limit} bytes was dropped"
@@ -72,10 +74,10 @@ class GradingError(RuntimeError):
 @dataclass(frozen=True)
 class Job:
     student: str
-    notebook: str            # the course notebook it is graded as
-    path: str                # the submitted file
-    out: str                 # the output folder
-    template: str            # course dir with the source notebooks, release and gradebook template
+    notebook: str  # the course notebook it is graded as
+    path: str  # the submitted file
+    out: str  # the output folder
+    template: str  # course dir with the source notebooks, release and gradebook template
     source_hash: str
     timeout: float
     cell_timeout: float
@@ -146,7 +148,13 @@ def _hash_sources(source_dir: Path, names: list[str]) -> str:
 def template_cache() -> Path:
     """Where generated templates are kept (``$CS231N_AUTOGRADER_CACHE``, else the user's cache)."""
     env = os.environ.get("CS231N_AUTOGRADER_CACHE")
-    base = Path(env) if env else Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "cs231n" / "autograder"
+    base = (
+        Path(env)
+        if env
+        else Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
+        / "cs231n"
+        / "autograder"
+    )
     return base / "templates"
 
 
@@ -185,7 +193,9 @@ def match_notebook(path: Path, names: list[str], template: Path) -> tuple[str | 
         return stem, None
     by_norm = {_normal(n): n for n in names}
     if _normal(stem) in by_norm:
-        return by_norm[_normal(stem)], RENAMED.format(name=path.name, notebook=by_norm[_normal(stem)])
+        return by_norm[_normal(stem)], RENAMED.format(
+            name=path.name, notebook=by_norm[_normal(stem)]
+        )
     for n in names:  # "01_tensors_final", "my 01_tensors"
         if _normal(n) in _normal(stem):
             return n, RENAMED.format(name=path.name, notebook=n)
@@ -199,7 +209,14 @@ def match_notebook(path: Path, names: list[str], template: Path) -> tuple[str | 
     best, overlap = None, 0
     for n in names:
         src = read_source(template, n)
-        common = len(gids & {grade_id(c) for c in src.cells if grade_id(c) and grade_id(c) not in ("setup", "seed")})
+        common = len(
+            gids
+            & {
+                grade_id(c)
+                for c in src.cells
+                if grade_id(c) and grade_id(c) not in ("setup", "seed")
+            }
+        )
         if common > overlap:
             best, overlap = n, common
     if best:
@@ -216,8 +233,12 @@ def read_source(template: Path, name: str):
 def find_submissions(submissions: Path) -> dict[str, list[Path]]:
     """student -> submitted notebooks, from ``<student>/*.ipynb`` (or ``<student>/notebooks/``)."""
     found: dict[str, list[Path]] = {}
-    for student_dir in sorted(p for p in Path(submissions).iterdir() if p.is_dir() and not p.name.startswith(".")):
-        files = sorted(student_dir.glob("*.ipynb")) + sorted((student_dir / ASSIGNMENT).glob("*.ipynb"))
+    for student_dir in sorted(
+        p for p in Path(submissions).iterdir() if p.is_dir() and not p.name.startswith(".")
+    ):
+        files = sorted(student_dir.glob("*.ipynb")) + sorted(
+            (student_dir / ASSIGNMENT).glob("*.ipynb")
+        )
         if files:
             found[student_dir.name] = files
     if not found:
@@ -244,12 +265,23 @@ def plan_jobs(submissions: Path, names: list[str], template: Path, **common) -> 
                 except ValueError as exc:
                     invalid = INVALID.format(reason=str(exc))
             elif notebook in taken:
-                invalid = DUPLICATE_SUBMISSION.format(name=path.name, notebook=notebook, kept=taken[notebook])
+                invalid = DUPLICATE_SUBMISSION.format(
+                    name=path.name, notebook=notebook, kept=taken[notebook]
+                )
                 notebook, notes = path.stem, []
             else:
                 taken[notebook] = path.name
-            jobs.append(Job(student=student, notebook=notebook, path=str(path), template=str(template),
-                            notes=tuple(notes), invalid=invalid, **common))
+            jobs.append(
+                Job(
+                    student=student,
+                    notebook=notebook,
+                    path=str(path),
+                    template=str(template),
+                    notes=tuple(notes),
+                    invalid=invalid,
+                    **common,
+                )
+            )
     return jobs
 
 
@@ -261,7 +293,9 @@ def _kernel_env(job: Job, home: Path, gpu: bool) -> dict[str, str]:
 
     data = REPO_ROOT / "data"
     env = {
-        "PATH": os.pathsep.join([os.path.dirname(sys.executable), "/usr/local/bin", "/usr/bin", "/bin"]),
+        "PATH": os.pathsep.join(
+            [os.path.dirname(sys.executable), "/usr/local/bin", "/usr/bin", "/bin"]
+        ),
         "HOME": str(home),
         "TMPDIR": "/tmp" if job.sandbox else str(home / "tmp"),
         "LANG": "C.UTF-8",
@@ -285,12 +319,18 @@ def _kernel_env(job: Job, home: Path, gpu: bool) -> dict[str, str]:
     return env
 
 
-def _grades_of(db_url: str, student: str, notebook: str) -> tuple[float, float, dict[str, list[float]]]:
+def _grades_of(
+    db_url: str, student: str, notebook: str
+) -> tuple[float, float, dict[str, list[float]]]:
     from nbgrader.api import Gradebook
 
     with Gradebook(db_url) as gb:
         nb = gb.find_submission_notebook(notebook, ASSIGNMENT, student)
-        tests = {g.name: [float(g.score), float(g.max_score)] for g in nb.grades if g.cell_type == "code" and g.max_score}
+        tests = {
+            g.name: [float(g.score), float(g.max_score)]
+            for g in nb.grades
+            if g.cell_type == "code" and g.max_score
+        }
         return float(nb.score), float(nb.max_score), tests
 
 
@@ -299,7 +339,11 @@ def template_scores(template: Path, notebook: str) -> tuple[float, dict[str, lis
 
     with Gradebook(f"sqlite:///{template / 'gradebook.db'}") as gb:
         nb = gb.find_notebook(notebook, ASSIGNMENT)
-        tests = {c.name: [0.0, float(c.max_score)] for c in nb.grade_cells if c.cell_type == "code" and c.max_score}
+        tests = {
+            c.name: [0.0, float(c.max_score)]
+            for c in nb.grade_cells
+            if c.cell_type == "code" and c.max_score
+        }
         return float(nb.max_score), tests
 
 
@@ -338,18 +382,34 @@ def grade_job(job: Job) -> Result:
         max_score, zero_tests = template_scores(template, job.notebook)
     except Exception:  # noqa: BLE001 - not a course notebook
         max_score, zero_tests = 0.0, {}
-    base = dict(student=job.student, notebook=job.notebook, max_score=max_score, source_hash=job.source_hash,
-                submitted_as=Path(job.path).name, submission_hash=file_hash(Path(job.path)))
+    base = dict(
+        student=job.student,
+        notebook=job.notebook,
+        max_score=max_score,
+        source_hash=job.source_hash,
+        submitted_as=Path(job.path).name,
+        submission_hash=file_hash(Path(job.path)),
+    )
     if job.invalid:
-        res = Result(score=0.0, status="invalid_notebook", detail="; ".join([job.invalid, *job.notes]),
-                     tests=zero_tests, **base)
+        res = Result(
+            score=0.0,
+            status="invalid_notebook",
+            detail="; ".join([job.invalid, *job.notes]),
+            tests=zero_tests,
+            **base,
+        )
     else:
         scratch = Path(tempfile.mkdtemp(prefix="cs231n-grade-"))
         try:
             res = _grade_in(scratch, job, base, zero_tests)
         except Exception as exc:  # noqa: BLE001 - one bad submission never stops a batch
-            res = Result(score=0.0, status="error", detail=JOB_ERROR.format(error=_explain(exc, scratch)),
-                         tests=zero_tests, **base)
+            res = Result(
+                score=0.0,
+                status="error",
+                detail=JOB_ERROR.format(error=_explain(exc, scratch)),
+                tests=zero_tests,
+                **base,
+            )
         finally:
             for handler in logging.getLogger(f"autograder.job.{scratch.name}").handlers[:]:
                 handler.close()
@@ -407,10 +467,18 @@ def _grade_in(scratch: Path, job: Job, base: dict, zero_tests: dict) -> Result:
     try:
         submitted = read_submission(Path(job.path))
     except ValueError as exc:
-        return Result(score=0.0, status="invalid_notebook", detail="; ".join([str(exc), *notes]), tests=zero_tests, **base)
+        return Result(
+            score=0.0,
+            status="invalid_notebook",
+            detail="; ".join([str(exc), *notes]),
+            tests=zero_tests,
+            **base,
+        )
 
     source = read_source(template, job.notebook)
-    release = nbformat.read(template / "release" / ASSIGNMENT / f"{job.notebook}.ipynb", as_version=4)
+    release = nbformat.read(
+        template / "release" / ASSIGNMENT / f"{job.notebook}.ipynb", as_version=4
+    )
     nb, problems = rebuild(submitted, source, release)
     notes += problems
 
@@ -441,8 +509,15 @@ def _grade_in(scratch: Path, job: Job, base: dict, zero_tests: dict) -> Result:
     c.CourseDirectory.assignment_id = ASSIGNMENT
     c.CourseDirectory.notebook_id = job.notebook
     c.Autograde.autograde_preprocessors = [
-        SandboxedExecute, StderrToStdout, ZeroTamperedTests, IgnorePattern, ClearMetadataPreprocessor,
-        LimitOutput, SaveAutoGrades, AssignLatePenalties, CheckCellMetadata,
+        SandboxedExecute,
+        StderrToStdout,
+        ZeroTamperedTests,
+        IgnorePattern,
+        ClearMetadataPreprocessor,
+        LimitOutput,
+        SaveAutoGrades,
+        AssignLatePenalties,
+        CheckCellMetadata,
     ]
     c.SandboxedExecute.timeout = int(job.cell_timeout)
     c.SandboxedExecute.notebook_timeout = float(job.timeout)
@@ -457,7 +532,12 @@ def _grade_in(scratch: Path, job: Job, base: dict, zero_tests: dict) -> Result:
     c.SandboxKernelManager.limit_args = job.limits.kernel_args()
     c.SandboxKernelManager.uid = uid
     c.SandboxKernelManager.kernel_env = _kernel_env(job, home, gpu)
-    c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, RedactHiddenTests, CSSHTMLHeaderPreprocessor]
+    c.GenerateFeedback.preprocessors = [
+        GetGrades,
+        ClearHiddenTests,
+        RedactHiddenTests,
+        CSSHTMLHeaderPreprocessor,
+    ]
     c.ClearHiddenTests.enforce_metadata = False
 
     ensure_scripts_on_path()
@@ -470,7 +550,9 @@ def _grade_in(scratch: Path, job: Job, base: dict, zero_tests: dict) -> Result:
     report = json.loads(report_path.read_text()) if report_path.exists() else {}
     graded_path = course / "autograded" / job.student / ASSIGNMENT / f"{job.notebook}.ipynb"
     graded = nbformat.read(graded_path, as_version=4)
-    score, max_score, tests = _grades_of(f"sqlite:///{course / 'gradebook.db'}", job.student, job.notebook)
+    score, max_score, tests = _grades_of(
+        f"sqlite:///{course / 'gradebook.db'}", job.student, job.notebook
+    )
 
     status, details = "graded", []
     if report.get("cell_timeouts"):
@@ -486,7 +568,9 @@ def _grade_in(scratch: Path, job: Job, base: dict, zero_tests: dict) -> Result:
         if died.get("cell") is None:
             details.append(KERNEL_DIED_START.format(reason=died.get("reason")))
         else:
-            details.append(KERNEL_DIED.format(cell=_label(graded, died["cell"]), reason=died.get("reason")))
+            details.append(
+                KERNEL_DIED.format(cell=_label(graded, died["cell"]), reason=died.get("reason"))
+            )
     rebound = [n for cell in graded.cells for hit in tamper_outputs(cell) for n in hit]
     final = report.get("final_report")
     if final:
@@ -497,7 +581,9 @@ def _grade_in(scratch: Path, job: Job, base: dict, zero_tests: dict) -> Result:
     elif final is None and not died and not report.get("timed_out"):
         status = "tampered"
         details.insert(0, GUARD_SILENT)
-    mem = _errors(graded, ("MemoryError",), ("can't allocate memory", "bad_alloc", "DefaultCPUAllocator"))
+    mem = _errors(
+        graded, ("MemoryError",), ("can't allocate memory", "bad_alloc", "DefaultCPUAllocator")
+    )
     if mem:
         details.append(MEMORY.format(cells=", ".join(_label(graded, i) for i in mem)))
     procs = _errors(graded, ("BlockingIOError",), ("Resource temporarily unavailable",))
@@ -521,9 +607,16 @@ def _grade_in(scratch: Path, job: Job, base: dict, zero_tests: dict) -> Result:
         details.append(f"feedback not generated ({type(exc).__name__})")
     phases["feedback"] = time.monotonic() - t2
 
-    return Result(score=score, status=status, detail="; ".join(details + notes), tests=tests,
-                  kernel_start_s=report.get("kernel_start_s"), cells_s=report.get("cells_s"), phases=phases,
-                  **{**base, "max_score": max_score})
+    return Result(
+        score=score,
+        status=status,
+        detail="; ".join(details + notes),
+        tests=tests,
+        kernel_start_s=report.get("kernel_start_s"),
+        cells_s=report.get("cells_s"),
+        phases=phases,
+        **{**base, "max_score": max_score},
+    )
 
 
 def _cuda_available() -> bool:
@@ -549,9 +642,17 @@ def make_executor(workers: int) -> cf.Executor:
 
 
 PRELOAD = (
-    "nbformat", "nbclient", "jupyter_client.manager", "nbconvert.exporters.html", "nbgrader.api",
-    "nbgrader.converters", "nbgrader.preprocessors", "sqlalchemy", "autograder.preprocessors",
-    "autograder.restore", "tqdm",
+    "nbformat",
+    "nbclient",
+    "jupyter_client.manager",
+    "nbconvert.exporters.html",
+    "nbgrader.api",
+    "nbgrader.converters",
+    "nbgrader.preprocessors",
+    "sqlalchemy",
+    "autograder.preprocessors",
+    "autograder.restore",
+    "tqdm",
 )
 
 
@@ -616,10 +717,23 @@ def autograde(
     usable, why = probe()
     use_sandbox = usable if sandbox is None else (sandbox and usable)
     workers = workers or default_workers()
-    results_mod.write_run_info(out, sandboxed=use_sandbox, reason=why if sandbox is not False else "disabled", limits=limits)
+    results_mod.write_run_info(
+        out,
+        sandboxed=use_sandbox,
+        reason=why if sandbox is not False else "disabled",
+        limits=limits,
+    )
     jobs = plan_jobs(
-        submissions, names, template, out=str(out), source_hash=digest, timeout=float(timeout),
-        cell_timeout=float(cell_timeout), device=device, limits=limits, sandbox=use_sandbox,
+        submissions,
+        names,
+        template,
+        out=str(out),
+        source_hash=digest,
+        timeout=float(timeout),
+        cell_timeout=float(cell_timeout),
+        device=device,
+        limits=limits,
+        sandbox=use_sandbox,
         threads=max(1, (os.cpu_count() or 1) // workers),
     )
     results_mod.copy_submissions(out, jobs)
@@ -633,7 +747,9 @@ def autograde(
     return merged
 
 
-def run_jobs(jobs: list[Job], *, workers: int, executor: cf.Executor | None = None, progress: bool = True) -> None:
+def run_jobs(
+    jobs: list[Job], *, workers: int, executor: cf.Executor | None = None, progress: bool = True
+) -> None:
     """Run :func:`grade_job` over ``jobs``; a broken local pool is replaced and its jobs retried once."""
     from tqdm import tqdm
 
@@ -649,14 +765,22 @@ def run_jobs(jobs: list[Job], *, workers: int, executor: cf.Executor | None = No
             futures = {ex.submit(grade_job, j): j for j in pending}
             if bar is None:
                 tqdm.monitor_interval = 0
-                bar = tqdm(total=len(jobs), unit="nb", desc="grading", disable=not progress, dynamic_ncols=True)
+                bar = tqdm(
+                    total=len(jobs),
+                    unit="nb",
+                    desc="grading",
+                    disable=not progress,
+                    dynamic_ncols=True,
+                )
             pending = []
             try:
                 for fut in cf.as_completed(futures):
                     job = futures[fut]
                     try:
                         res = fut.result()
-                        bar.set_postfix_str(f"{job.student}/{job.notebook}: {res.status}", refresh=False)
+                        bar.set_postfix_str(
+                            f"{job.student}/{job.notebook}: {res.status}", refresh=False
+                        )
                         bar.update()
                     except cf.process.BrokenProcessPool:
                         attempts[job] = attempts.get(job, 0) + 1
@@ -685,7 +809,16 @@ def _record_crash(job: Job, why: str) -> None:
         max_score, tests = template_scores(Path(job.template), job.notebook)
     except Exception:  # noqa: BLE001
         max_score, tests = 0.0, {}
-    res = Result(student=job.student, notebook=job.notebook, score=0.0, max_score=max_score, status="error",
-                 detail=JOB_ERROR.format(error=why), tests=tests, source_hash=job.source_hash,
-                 submitted_as=Path(job.path).name, submission_hash=file_hash(Path(job.path)))
+    res = Result(
+        student=job.student,
+        notebook=job.notebook,
+        score=0.0,
+        max_score=max_score,
+        status="error",
+        detail=JOB_ERROR.format(error=why),
+        tests=tests,
+        source_hash=job.source_hash,
+        submitted_as=Path(job.path).name,
+        submission_hash=file_hash(Path(job.path)),
+    )
     write_atomic(job.result_path, json.dumps(asdict(res), indent=1))

@@ -45,9 +45,29 @@ WATCHED_MODULES = (
 WATCHED_CLASSES = (("torch", "Tensor"), ("torch.nn", "Module"))
 #: builtins that IPython itself adds, removes or rebinds around every cell
 IPYTHON_BUILTINS = frozenset(
-    {"exit", "quit", "get_ipython", "input", "raw_input", "display", "help", "copyright", "credits", "license",
-     "__IPYTHON__", "_", "__", "___", "__builtins__", "__loader__", "__spec__", "__name__",
-     "__doc__", "__package__", "__debug__"}
+    {
+        "exit",
+        "quit",
+        "get_ipython",
+        "input",
+        "raw_input",
+        "display",
+        "help",
+        "copyright",
+        "credits",
+        "license",
+        "__IPYTHON__",
+        "_",
+        "__",
+        "___",
+        "__builtins__",
+        "__loader__",
+        "__spec__",
+        "__name__",
+        "__doc__",
+        "__package__",
+        "__debug__",
+    }
 )
 _MISSING = object()
 _GUARD: "Guard | None" = None
@@ -137,4 +157,3 @@ def final_report(nonce: str) -> None:
     """Called by the grader's last (hidden) cell of every run."""
     if _GUARD is not None:
         _GUARD.final_report(nonce)
-

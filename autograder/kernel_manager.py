@@ -18,13 +18,21 @@ from traitlets import Bool, Dict, Integer, List, Unicode, default
 
 
 class SandboxKernelManager(AsyncKernelManager):
-    runtime_dir = Unicode("", help="Folder for the connection file and sockets (writable by the kernel).").tag(config=True)
+    runtime_dir = Unicode(
+        "", help="Folder for the connection file and sockets (writable by the kernel)."
+    ).tag(config=True)
     workdir = Unicode("", help="The kernel's working directory.").tag(config=True)
-    writable = List(Unicode(), help="Folders the kernel may write (bound read-write in the sandbox).").tag(config=True)
+    writable = List(
+        Unicode(), help="Folders the kernel may write (bound read-write in the sandbox)."
+    ).tag(config=True)
     sandbox = Bool(True, help="Start the kernel inside bubblewrap.").tag(config=True)
     gpu = Bool(False, help="Make the GPU device files visible in the sandbox.").tag(config=True)
-    limit_args = List(Unicode(), help="Resource-limit arguments of autograder.kernel.").tag(config=True)
-    uid = Integer(None, allow_none=True, help="Unprivileged user id for the kernel (grader runs as root).").tag(config=True)
+    limit_args = List(Unicode(), help="Resource-limit arguments of autograder.kernel.").tag(
+        config=True
+    )
+    uid = Integer(
+        None, allow_none=True, help="Unprivileged user id for the kernel (grader runs as root)."
+    ).tag(config=True)
     kernel_env = Dict(help="The kernel's complete environment.").tag(config=True)
     python = Unicode(sys.executable, help="The Python that runs the kernel.").tag(config=True)
 
@@ -48,12 +56,15 @@ class SandboxKernelManager(AsyncKernelManager):
         from .sandbox import bwrap_args
 
         writable = [Path(p) for p in (*self.writable, self.runtime_dir) if p]
-        return bwrap_args(
-            writable=list(dict.fromkeys(writable)),
-            workdir=Path(self.workdir or self.runtime_dir),
-            as_root=os.geteuid() == 0,
-            gpu=self.gpu,
-        ) + cmd
+        return (
+            bwrap_args(
+                writable=list(dict.fromkeys(writable)),
+                workdir=Path(self.workdir or self.runtime_dir),
+                as_root=os.geteuid() == 0,
+                gpu=self.gpu,
+            )
+            + cmd
+        )
 
     async def interrupt_kernel(self) -> None:
         """Interrupt by message on the control channel: a signal to the sandbox's bubblewrap

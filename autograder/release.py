@@ -18,7 +18,9 @@ from pathlib import Path
 
 from .course import ASSIGNMENT, REPO_ROOT, SOURCE_NOTEBOOKS, Course
 
-LEAK = "release aborted: {count} solution or hidden-test line(s) found in the bundle, e.g. {example}"
+LEAK = (
+    "release aborted: {count} solution or hidden-test line(s) found in the bundle, e.g. {example}"
+)
 BEGIN_MARKS = ("### BEGIN SOLUTION", "### BEGIN HIDDEN TESTS")
 END_MARKS = ("### END SOLUTION", "### END HIDDEN TESTS")
 DATA_FILES = ("README.md", "*.sh", "*.py", "weights")
@@ -78,9 +80,9 @@ build-backend = "setuptools.build_meta"
 
 [project]
 name = "cs231n-dl-software-student"
-version = "{project['version']}"
-description = "Student bundle: {project['description']}"
-requires-python = "{project['requires-python']}"
+version = "{project["version"]}"
+description = "Student bundle: {project["description"]}"
+requires-python = "{project["requires-python"]}"
 dependencies = [
     {deps},
 ]
@@ -97,10 +99,12 @@ cs231n_tools = ["weights/*"]
 
 
 def secret_lines(source_dir: Path) -> list[str]:
-    """The non-trivial lines inside the sources' solution regions and hidden tests."""
+    """Lines of the sources' solution regions and hidden tests that appear nowhere else in the
+    sources (a line a demo also shows, such as ``optimizer.step()``, is not a secret)."""
     import nbformat
 
-    lines: list[str] = []
+    inside_lines: set[str] = set()
+    outside_lines: set[str] = set()
     for path in sorted(Path(source_dir).glob("*.ipynb")):
         nb = nbformat.read(path, as_version=4)
         for cell in nb.cells:
@@ -112,31 +116,54 @@ def secret_lines(source_dir: Path) -> list[str]:
                 elif s in END_MARKS:
                     inside = False
                 elif inside and len(s) > 12 and not s.startswith("#"):
-                    lines.append(s)
-    return sorted(set(lines))
+                    inside_lines.add(s)
+                elif not inside:
+                    outside_lines.add(s)
+    return sorted(inside_lines - outside_lines)
+
+
+def _lines(path: Path) -> list[str] | None:
+    try:
+        text = path.read_text()
+    except (UnicodeDecodeError, OSError):
+        return None
+    if path.suffix == ".ipynb":  # the cells' sources, not JSON-escaped text
+        import json
+
+        try:
+            text = "\n".join(
+                "".join(c.get("source", "")) for c in json.loads(text).get("cells", [])
+            )
+        except (ValueError, AttributeError):
+            pass
+    return [ln.strip() for ln in text.splitlines()]
 
 
 def find_leaks(bundle: Path, source_dir: Path) -> list[tuple[str, str]]:
-    """(file, line) for every secret line of the sources found in any text file of ``bundle``."""
-    secrets = secret_lines(source_dir)
+    """(file, line) for secret lines of the sources (:func:`secret_lines`) found in ``bundle``:
+    in a notebook any such line; in other files a line of 40 characters or more, or two secret
+    lines in a row (a short line alone, like ``return result``, is ordinary code)."""
+    secrets = set(secret_lines(source_dir))
     leaks = []
     for path in sorted(p for p in Path(bundle).rglob("*") if p.is_file()):
-        try:
-            text = path.read_text()
-        except (UnicodeDecodeError, OSError):
+        lines = _lines(path)
+        if lines is None:
             continue
-        if path.suffix == ".ipynb":  # compare cell sources, not JSON-escaped text
-            import json
-
-            try:
-                text = "\n".join("".join(c.get("source", "")) for c in json.loads(text).get("cells", []))
-            except (ValueError, AttributeError):
-                pass
-        leaks += [(str(path.relative_to(bundle)), s) for s in secrets if s in text]
+        name = str(path.relative_to(bundle))
+        if path.suffix == ".ipynb":
+            leaks += [(name, ln) for ln in lines if ln in secrets]
+            continue
+        for i, ln in enumerate(lines):
+            if ln in secrets and (
+                len(ln) >= 40 or (i + 1 < len(lines) and lines[i + 1] in secrets)
+            ):
+                leaks.append((name, ln))
     return leaks
 
 
-def build_release(out: Path | str, *, source_dir: Path | str = SOURCE_NOTEBOOKS, make_zip: bool = True) -> Path:
+def build_release(
+    out: Path | str, *, source_dir: Path | str = SOURCE_NOTEBOOKS, make_zip: bool = True
+) -> Path:
     """Write the student bundle to ``out`` (replaced if it exists) and ``out.zip``; returns ``out``."""
     out = Path(out).resolve()
     source_dir = Path(source_dir)
@@ -153,7 +180,11 @@ def build_release(out: Path | str, *, source_dir: Path | str = SOURCE_NOTEBOOKS,
             for item in data.glob(pattern):
                 dest = stage / "data" / item.name
                 dest.parent.mkdir(parents=True, exist_ok=True)
-                (shutil.copytree(item, dest, ignore=SKIP) if item.is_dir() else shutil.copy2(item, dest))
+                (
+                    shutil.copytree(item, dest, ignore=SKIP)
+                    if item.is_dir()
+                    else shutil.copy2(item, dest)
+                )
         if (REPO_ROOT / "scripts").is_dir():
             shutil.copytree(REPO_ROOT / "scripts", stage / "scripts", ignore=SKIP)
         (stage / "README.md").write_text(STUDENT_README)
@@ -162,7 +193,9 @@ def build_release(out: Path | str, *, source_dir: Path | str = SOURCE_NOTEBOOKS,
         (stage / "Makefile").write_text(MAKEFILE)
         leaks = find_leaks(stage, source_dir)
         if leaks:
-            raise RuntimeError(LEAK.format(count=len(leaks), example=f"{leaks[0][0]}: {leaks[0][1]!r}"))
+            raise RuntimeError(
+                LEAK.format(count=len(leaks), example=f"{leaks[0][0]}: {leaks[0][1]!r}")
+            )
         if out.exists():
             shutil.rmtree(out)
         shutil.copytree(stage, out)

@@ -15,7 +15,9 @@ from pathlib import Path
 from .results import read_grades, read_tests
 from .sandbox import PROTECTIONS
 
-NO_GRADES = "no grades.csv in {path}: run `python -m autograder autograde SUBMISSIONS --out {path}` first"
+NO_GRADES = (
+    "no grades.csv in {path}: run `python -m autograder autograde SUBMISSIONS --out {path}` first"
+)
 MISSING_PROTECTION = "Missing protection: {what}."
 HARDEST = 10
 
@@ -45,31 +47,41 @@ def build_report(out: Path | str) -> Path:
     page.mkdir(exist_ok=True)
     esc = html.escape
 
-    parts = ["<!doctype html><meta charset='utf-8'><title>Grading report</title>",
-             "<style>body{font-family:sans-serif;max-width:60em;margin:auto}td,th{padding:2px 8px;"
-             "text-align:left}.bad{color:#a00;font-weight:bold}</style>",
-             f"<h1>Grading report</h1><p>{len(grades)} submissions from "
-             f"{len({g['student'] for g in grades})} students.</p>"]
+    parts = [
+        "<!doctype html><meta charset='utf-8'><title>Grading report</title>",
+        "<style>body{font-family:sans-serif;max-width:60em;margin:auto}td,th{padding:2px 8px;"
+        "text-align:left}.bad{color:#a00;font-weight:bold}</style>",
+        f"<h1>Grading report</h1><p>{len(grades)} submissions from "
+        f"{len({g['student'] for g in grades})} students.</p>",
+    ]
 
     prot = run.get("protections", {})
     missing = [k for k, ok in prot.items() if not ok]
     parts.append("<h2>Protection</h2><ul>")
     for key, ok in prot.items():
         text = PROTECTIONS.get(key, key)
-        parts.append(f"<li>{'enforced' if ok else '<span class=bad>MISSING</span>'}: {esc(text)}</li>")
+        parts.append(
+            f"<li>{'enforced' if ok else '<span class=bad>MISSING</span>'}: {esc(text)}</li>"
+        )
     parts.append("</ul>")
     if missing:
-        parts.append(f"<p class=bad>{esc(MISSING_PROTECTION.format(what='; '.join(PROTECTIONS.get(k, k) for k in missing)))}"
-                     f" ({esc(run.get('sandbox_reason', ''))})</p>")
+        parts.append(
+            f"<p class=bad>{esc(MISSING_PROTECTION.format(what='; '.join(PROTECTIONS.get(k, k) for k in missing)))}"
+            f" ({esc(run.get('sandbox_reason', ''))})</p>"
+        )
 
     by_nb: dict[str, list[float]] = defaultdict(list)
     max_nb: dict[str, float] = {}
     for g in grades:
         by_nb[g["notebook"]].append(float(g["score"]))
         max_nb[g["notebook"]] = float(g["max_score"])
-    parts.append("<h2>Scores per notebook</h2><table><tr><th>notebook</th><th>n</th><th>mean</th><th>max</th></tr>")
+    parts.append(
+        "<h2>Scores per notebook</h2><table><tr><th>notebook</th><th>n</th><th>mean</th><th>max</th></tr>"
+    )
     for nb, scores in sorted(by_nb.items()):
-        parts.append(f"<tr><td>{esc(nb)}</td><td>{len(scores)}</td><td>{sum(scores) / len(scores):.2f}</td><td>{max_nb[nb]:g}</td></tr>")
+        parts.append(
+            f"<tr><td>{esc(nb)}</td><td>{len(scores)}</td><td>{sum(scores) / len(scores):.2f}</td><td>{max_nb[nb]:g}</td></tr>"
+        )
     parts.append("</table>")
     for nb, scores in sorted(by_nb.items()):
         top = max_nb[nb] or 1
@@ -80,7 +92,9 @@ def build_report(out: Path | str) -> Path:
             ax.set_ylabel("submissions")
             ax.set_title(f"{nb}: score distribution (max {top:g})")
 
-        parts.append(f"<img src='{_fig(page / f'scores_{nb}.png', draw)}' alt='scores of {esc(nb)}'>")
+        parts.append(
+            f"<img src='{_fig(page / f'scores_{nb}.png', draw)}' alt='scores of {esc(nb)}'>"
+        )
 
     per_test: dict[tuple[str, str], list[float]] = defaultdict(list)
     for t in tests:
@@ -100,26 +114,38 @@ def build_report(out: Path | str) -> Path:
 
         import matplotlib.pyplot as plt  # noqa: F401  (backend set in _fig)
 
-        parts.append(f"<h2>Scores per test</h2><img src='{_fig(page / 'tests.png', draw_tests)}' alt='per test'>")
+        parts.append(
+            f"<h2>Scores per test</h2><img src='{_fig(page / 'tests.png', draw_tests)}' alt='per test'>"
+        )
         hardest = sorted(zip(means, keys, strict=True))[:HARDEST]
-        parts.append("<h2>Hardest tests</h2><table><tr><th>notebook</th><th>test</th><th>mean fraction</th><th>n</th></tr>")
+        parts.append(
+            "<h2>Hardest tests</h2><table><tr><th>notebook</th><th>test</th><th>mean fraction</th><th>n</th></tr>"
+        )
         for mean, (nb, t) in hardest:
-            parts.append(f"<tr><td>{esc(nb)}</td><td>{esc(t)}</td><td>{mean:.2f}</td><td>{len(per_test[(nb, t)])}</td></tr>")
+            parts.append(
+                f"<tr><td>{esc(nb)}</td><td>{esc(t)}</td><td>{mean:.2f}</td><td>{len(per_test[(nb, t)])}</td></tr>"
+            )
         parts.append("</table>")
 
     bad = [g for g in grades if g["status"] != "graded"]
     parts.append(f"<h2>Submissions to look at ({len(bad)})</h2>")
     if bad:
-        parts.append("<table><tr><th>student</th><th>notebook</th><th>status</th><th>score</th><th>detail</th></tr>")
+        parts.append(
+            "<table><tr><th>student</th><th>notebook</th><th>status</th><th>score</th><th>detail</th></tr>"
+        )
         for g in bad:
-            parts.append(f"<tr><td>{esc(g['student'])}</td><td>{esc(g['notebook'])}</td><td class=bad>{esc(g['status'])}</td>"
-                         f"<td>{esc(g['score'])}/{esc(g['max_score'])}</td><td>{esc(g['detail'])}</td></tr>")
+            parts.append(
+                f"<tr><td>{esc(g['student'])}</td><td>{esc(g['notebook'])}</td><td class=bad>{esc(g['status'])}</td>"
+                f"<td>{esc(g['score'])}/{esc(g['max_score'])}</td><td>{esc(g['detail'])}</td></tr>"
+            )
         parts.append("</table>")
     noted = [g for g in grades if g["status"] == "graded" and g["detail"]]
     if noted:
         parts.append("<h3>Graded, with notes</h3><table>")
         for g in noted:
-            parts.append(f"<tr><td>{esc(g['student'])}</td><td>{esc(g['notebook'])}</td><td>{esc(g['detail'])}</td></tr>")
+            parts.append(
+                f"<tr><td>{esc(g['student'])}</td><td>{esc(g['notebook'])}</td><td>{esc(g['detail'])}</td></tr>"
+            )
         parts.append("</table>")
     index = page / "index.html"
     index.write_text("\n".join(parts))

@@ -55,8 +55,11 @@ def _plain(cell, *, cell_type=None, metadata=None, cell_id=None):
     """A clean nbformat cell with ``cell``'s source (outputs dropped)."""
     kind = cell_type or cell.get("cell_type", "code")
     made = _MAKERS.get(kind, new_code_cell)(source=_source(cell))
-    made.metadata = copy.deepcopy(metadata if metadata is not None else {
-        k: v for k, v in (cell.get("metadata") or {}).items() if k != "nbgrader"})
+    made.metadata = copy.deepcopy(
+        metadata
+        if metadata is not None
+        else {k: v for k, v in (cell.get("metadata") or {}).items() if k != "nbgrader"}
+    )
     made.id = cell_id or made.id
     return made
 
@@ -124,11 +127,22 @@ def rebuild(submitted, source, release) -> tuple[nbformat.NotebookNode, list[str
         if gid and nbg.get("solution"):
             rel = release_by_gid.get(gid, s)
             if len(got) > 1:
-                problems.append(DUPLICATE_ID.format(gid=gid, n=len(got), what="the last copy is graded"))
+                problems.append(
+                    DUPLICATE_ID.format(gid=gid, n=len(got), what="the last copy is graded")
+                )
             if got:
-                if _canon(meta(got[-1])) != _canon(meta(rel)) and not any(gid in p for p in problems):
+                if _canon(meta(got[-1])) != _canon(meta(rel)) and not any(
+                    gid in p for p in problems
+                ):
                     problems.append(METADATA_CHANGED.format(gid=gid))
-                out.append(_plain(got[-1], cell_type=rel.get("cell_type"), metadata=rel.get("metadata"), cell_id=s.get("id")))
+                out.append(
+                    _plain(
+                        got[-1],
+                        cell_type=rel.get("cell_type"),
+                        metadata=rel.get("metadata"),
+                        cell_id=s.get("id"),
+                    )
+                )
             else:
                 problems.append(MISSING_SOLUTION.format(gid=gid))
                 out.append(_plain(rel, metadata=rel.get("metadata"), cell_id=s.get("id")))
@@ -139,10 +153,14 @@ def rebuild(submitted, source, release) -> tuple[nbformat.NotebookNode, list[str
                 problems.append((DELETED_TEST if graded else DELETED_LOCKED).format(gid=gid))
             else:
                 if len(got) > 1:
-                    problems.append(DUPLICATE_ID.format(gid=gid, n=len(got), what="the copies are ignored"))
+                    problems.append(
+                        DUPLICATE_ID.format(gid=gid, n=len(got), what="the copies are ignored")
+                    )
                 if _source(got[0]).strip() not in (_source(rel).strip(), _source(s).strip()):
                     problems.append((EDITED_TEST if graded else EDITED_LOCKED).format(gid=gid))
-                elif _canon(meta(got[0])) != _canon(meta(rel)) and not any(f"'{gid}'" in p for p in problems):
+                elif _canon(meta(got[0])) != _canon(meta(rel)) and not any(
+                    f"'{gid}'" in p for p in problems
+                ):
                     problems.append(METADATA_CHANGED.format(gid=gid))
             out.append(_plain(s, metadata=s.get("metadata"), cell_id=s.get("id")))
         elif got:

@@ -59,8 +59,12 @@ def write_run_info(out: Path, *, sandboxed: bool, reason: str, limits) -> None:
     from .grade import write_atomic
     from .sandbox import protections
 
-    info = {"sandboxed": sandboxed, "sandbox_reason": reason, "protections": protections(sandboxed=sandboxed),
-            "limits": asdict(limits)}
+    info = {
+        "sandboxed": sandboxed,
+        "sandbox_reason": reason,
+        "protections": protections(sandboxed=sandboxed),
+        "limits": asdict(limits),
+    }
     write_atomic(out / "run.json", json.dumps(info, indent=1))
     config = out / "nbgrader_config.py"
     if not config.exists():
@@ -91,10 +95,23 @@ def merge(out: Path, template: Path, jobs) -> list:
             except (ValueError, TypeError, OSError):
                 continue
     results.sort(key=lambda r: (r.student, r.notebook))
-    _write_csv(out / "grades.csv", GRADES_HEADER,
-               [(r.student, r.notebook, _num(r.score), _num(r.max_score), r.status, r.detail) for r in results])
-    _write_csv(out / "tests.csv", TESTS_HEADER,
-               [(r.student, r.notebook, t, _num(s), _num(m)) for r in results for t, (s, m) in sorted(r.tests.items())])
+    _write_csv(
+        out / "grades.csv",
+        GRADES_HEADER,
+        [
+            (r.student, r.notebook, _num(r.score), _num(r.max_score), r.status, r.detail)
+            for r in results
+        ],
+    )
+    _write_csv(
+        out / "tests.csv",
+        TESTS_HEADER,
+        [
+            (r.student, r.notebook, t, _num(s), _num(m))
+            for r in results
+            for t, (s, m) in sorted(r.tests.items())
+        ],
+    )
     _write_gradebook(out, template, results)
     return results
 

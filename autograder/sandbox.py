@@ -79,7 +79,11 @@ def bwrap_program() -> str | None:
 
 
 def _system_paths() -> list[str]:
-    return [p for p in ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/etc") if os.path.exists(p)]
+    return [
+        p
+        for p in ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/etc")
+        if os.path.exists(p)
+    ]
 
 
 def readable_paths() -> list[Path]:
@@ -106,7 +110,9 @@ def readable_paths() -> list[Path]:
 
 def gpu_device_paths() -> list[str]:
     dev = Path("/dev")
-    return sorted(str(p) for p in dev.glob("nvidia*")) + [p for p in ("/dev/dri",) if os.path.exists(p)]
+    return sorted(str(p) for p in dev.glob("nvidia*")) + [
+        p for p in ("/dev/dri",) if os.path.exists(p)
+    ]
 
 
 def bwrap_args(
@@ -121,7 +127,13 @@ def bwrap_args(
     args = [bwrap_program() or "bwrap", "--die-with-parent", "--new-session"]
     # As root we stay out of a user namespace so the kernel can drop to a real, unprivileged
     # user id (autograder.kernel --uid); otherwise the user namespace is what lets bwrap work.
-    args += ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try"]
+    args += [
+        "--unshare-ipc",
+        "--unshare-pid",
+        "--unshare-net",
+        "--unshare-uts",
+        "--unshare-cgroup-try",
+    ]
     if not as_root:
         args += ["--unshare-user"]
     made: set[str] = {"/"}

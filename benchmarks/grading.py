@@ -48,8 +48,11 @@ def build_class(root: Path, source_dir: Path, names: list[str], students: int) -
             else:
                 nb = copy.deepcopy(src)
                 if kind == "partial":
-                    stubs = {c.metadata["nbgrader"]["grade_id"]: c.source for c in rel.cells
-                             if c.metadata.get("nbgrader", {}).get("solution")}
+                    stubs = {
+                        c.metadata["nbgrader"]["grade_id"]: c.source
+                        for c in rel.cells
+                        if c.metadata.get("nbgrader", {}).get("solution")
+                    }
                     sols = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution")]
                     for c in sols[::2]:
                         c.source = stubs[c.metadata["nbgrader"]["grade_id"]]
@@ -61,7 +64,15 @@ def build_class(root: Path, source_dir: Path, names: list[str], students: int) -
 
 def run_ours(subs: Path, out: Path, source_dir: Path, workers: int, timeout: float) -> dict:
     t0 = time.perf_counter()
-    results = autograde(subs, out, workers=workers, source_dir=source_dir, timeout=timeout, force=True, progress=False)
+    results = autograde(
+        subs,
+        out,
+        workers=workers,
+        source_dir=source_dir,
+        timeout=timeout,
+        force=True,
+        progress=False,
+    )
     wall = time.perf_counter() - t0
     ok = [r for r in results if r.cells_s is not None]
     return {
@@ -71,7 +82,12 @@ def run_ours(subs: Path, out: Path, source_dir: Path, workers: int, timeout: flo
         "job_s": statistics.mean(r.wall_s for r in ok) if ok else float("nan"),
         "cells_s": statistics.mean(r.cells_s for r in ok) if ok else float("nan"),
         "kernel_start_s": statistics.mean(r.kernel_start_s for r in ok) if ok else float("nan"),
-        "phases": {k: statistics.mean(r.phases.get(k, 0.0) for r in ok) for k in ("prepare", "autograde", "feedback")} if ok else {},
+        "phases": {
+            k: statistics.mean(r.phases.get(k, 0.0) for r in ok)
+            for k in ("prepare", "autograde", "feedback")
+        }
+        if ok
+        else {},
         "scores": {(r.student, r.notebook): r.score for r in results},
     }
 
@@ -98,38 +114,58 @@ def _fmt(phases: dict) -> str:
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--students", type=int, default=12)
-    p.add_argument("--notebooks", nargs="*", default=None, help="default: every course notebook that exists")
+    p.add_argument(
+        "--notebooks", nargs="*", default=None, help="default: every course notebook that exists"
+    )
     p.add_argument("--source", type=Path, default=SOURCE_NOTEBOOKS)
     p.add_argument("--timeout", type=float, default=600)
     p.add_argument("--json", type=Path, default=None, help="also write the figures here")
     args = p.parse_args(argv)
 
-    names = args.notebooks or [n for n in NOTEBOOKS if (args.source / f"{n}.ipynb").exists()] \
+    names = (
+        args.notebooks
+        or [n for n in NOTEBOOKS if (args.source / f"{n}.ipynb").exists()]
         or sorted(q.stem for q in args.source.glob("*.ipynb"))
+    )
     with tempfile.TemporaryDirectory(prefix="cs231n-bench-") as tmp:
         root = Path(tmp)
         subs, _ = build_class(root, args.source, names, args.students)
-        print(f"class: {args.students} students x {len(names)} notebooks ({', '.join(names)}), kinds {KINDS}")
+        print(
+            f"class: {args.students} students x {len(names)} notebooks ({', '.join(names)}), kinds {KINDS}"
+        )
         runs = {}
         runs["autograde --workers 1"] = run_ours(subs, root / "out1", args.source, 1, args.timeout)
         runs["autograde --workers 2"] = run_ours(subs, root / "out2", args.source, 2, args.timeout)
         runs["stock nbgrader autograde"] = run_stock(subs, root, args.source, names)
 
     stock = runs["stock nbgrader autograde"]
-    print(f"\n{'run':28} {'notebooks':>9} {'total s':>9} {'s/notebook':>11} {'speed-up vs stock':>18}")
+    print(
+        f"\n{'run':28} {'notebooks':>9} {'total s':>9} {'s/notebook':>11} {'speed-up vs stock':>18}"
+    )
     for label, r in runs.items():
         per = r["wall_s"] / r["n"]
-        print(f"{label:28} {r['n']:9d} {r['wall_s']:9.1f} {per:11.2f} {stock['wall_s'] / r['wall_s']:17.2f}x")
+        print(
+            f"{label:28} {r['n']:9d} {r['wall_s']:9.1f} {per:11.2f} {stock['wall_s'] / r['wall_s']:17.2f}x"
+        )
     print("\nper notebook, inside one autograder job (mean seconds):")
     for label in ("autograde --workers 1", "autograde --workers 2"):
         r = runs[label]
-        print(f"  {label}: job {r['job_s']:.2f} = notebook compute (cells) {r['cells_s']:.2f} "
-              f"+ overhead {r['job_s'] - r['cells_s']:.2f} (of which kernel start incl. imports "
-              f"{r['kernel_start_s']:.2f}); phases {_fmt(r['phases'])}; statuses {r['statuses']}")
-    same = all(runs["autograde --workers 2"]["scores"].get(k) == v for k, v in stock["scores"].items())
+        print(
+            f"  {label}: job {r['job_s']:.2f} = notebook compute (cells) {r['cells_s']:.2f} "
+            f"+ overhead {r['job_s'] - r['cells_s']:.2f} (of which kernel start incl. imports "
+            f"{r['kernel_start_s']:.2f}); phases {_fmt(r['phases'])}; statuses {r['statuses']}"
+        )
+    same = all(
+        runs["autograde --workers 2"]["scores"].get(k) == v for k, v in stock["scores"].items()
+    )
     print(f"\nscores equal to stock nbgrader's: {same}")
     if args.json:
-        args.json.write_text(json.dumps({k: {kk: vv for kk, vv in v.items() if kk != "scores"} for k, v in runs.items()}, indent=1))
+        args.json.write_text(
+            json.dumps(
+                {k: {kk: vv for kk, vv in v.items() if kk != "scores"} for k, v in runs.items()},
+                indent=1,
+            )
+        )
     return 0
 
 

@@ -26,6 +26,8 @@ be written, default folders go to ``~/.cache/cs231n/data`` instead, with a messa
 from __future__ import annotations
 
 import errno
+import functools
+import importlib.util
 import json
 import os
 import pickle
@@ -81,15 +83,37 @@ def _check_labels(labels: Iterable[int] | None) -> tuple[int, ...]:
     return chosen
 
 
+@functools.lru_cache(maxsize=1)
+def _digits_raw() -> tuple[np.ndarray, np.ndarray]:
+    """scikit-learn's digits: float64 images (1797, 8, 8) with values 0..16, int64 targets.
+
+    Reads the CSV file scikit-learn ships (what ``load_digits`` reads) without importing
+    ``sklearn.datasets`` (and SciPy behind it: seconds); falls back to ``load_digits``.
+    """
+    spec = importlib.util.find_spec("sklearn")
+    csv = None
+    if spec is not None and spec.submodule_search_locations:
+        csv = Path(next(iter(spec.submodule_search_locations))) / "datasets" / "data" / "digits.csv.gz"
+    if csv is not None and csv.is_file():
+        table = np.loadtxt(csv, delimiter=",")
+        images, target = table[:, :-1].reshape(-1, 8, 8), table[:, -1].astype(np.int64)
+    else:
+        from sklearn.datasets import load_digits
+
+        digits = load_digits()
+        images, target = digits.images, digits.target.astype(np.int64)
+    images.setflags(write=False)
+    target.setflags(write=False)
+    return images, target
+
+
 def _digits_arrays(labels: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(uint8 images (N, 8, 8) in 0..255, labels (N,), indices into load_digits (N,))."""
-    from sklearn.datasets import load_digits
-
-    digits = load_digits()
-    keep = np.isin(digits.target, labels)
+    all_images, all_target = _digits_raw()
+    keep = np.isin(all_target, labels)
     # 0..16 -> 0..255, rounded to the nearest grey level a PNG can hold
-    images = np.rint(digits.images[keep] * (255.0 / 16.0)).astype(np.uint8)
-    return images, digits.target[keep].astype(np.int64), np.flatnonzero(keep)
+    images = np.rint(all_images[keep] * (255.0 / 16.0)).astype(np.uint8)
+    return images, all_target[keep].copy(), np.flatnonzero(keep)
 
 
 def load_digits_tensors(labels: Iterable[int] | None = None):

@@ -312,3 +312,12 @@ def test_script_names_the_official_address_and_hash():
     assert 'CIFAR10_URL="https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz"' in text
     assert 'CIFAR10_MD5="c58f30108f718f92721af3b95e74349a"' in text
     assert data.FETCH_COMMAND.split()[-1] == SCRIPT.relative_to(REPO_ROOT).as_posix()
+
+
+def test_digits_read_without_sklearn_equal_load_digits():
+    """The fast path (scikit-learn's CSV read directly) gives load_digits' numbers exactly."""
+    images, target = data._digits_raw()
+    digits = sklearn_digits()
+    np.testing.assert_array_equal(images, digits.images)
+    np.testing.assert_array_equal(target, digits.target)
+    assert target.dtype == np.int64

@@ -41,12 +41,18 @@ def _size(msg) -> int:
     content = msg.get("content", {})
     if "text" in content:
         return len(content["text"])
-    return sum(len(str(v)) for v in content.get("data", {}).values()) + len(str(content.get("traceback", "")))
+    return sum(len(str(v)) for v in content.get("data", {}).values()) + len(
+        str(content.get("traceback", ""))
+    )
 
 
 class SandboxedExecute(Execute):
-    notebook_timeout = Float(0, help="Seconds for the whole notebook (0: no limit).").tag(config=True)
-    output_limit = Integer(2 * 2**20, help="Bytes of output kept for the whole notebook.").tag(config=True)
+    notebook_timeout = Float(0, help="Seconds for the whole notebook (0: no limit).").tag(
+        config=True
+    )
+    output_limit = Integer(2 * 2**20, help="Bytes of output kept for the whole notebook.").tag(
+        config=True
+    )
     report_path = Unicode("", help="Where to write the JSON report of the run.").tag(config=True)
     workdir = Unicode("", help="The kernel's working directory.").tag(config=True)
     guard = Bool(True, help="Ask the tamper guard for its final report.").tag(config=True)
@@ -63,8 +69,14 @@ class SandboxedExecute(Execute):
         self._out_bytes = 0
         self._truncated = False
         self._report = {
-            "timed_out": False, "cell_timeouts": [], "kernel_died": None, "output_truncated": False,
-            "final_report": None, "kernel_start_s": None, "cells_s": 0.0, "total_s": None,
+            "timed_out": False,
+            "cell_timeouts": [],
+            "kernel_died": None,
+            "output_truncated": False,
+            "final_report": None,
+            "kernel_start_s": None,
+            "cells_s": 0.0,
+            "total_s": None,
         }
         self._nonce = secrets.token_hex(16)
         if self.workdir:
@@ -104,7 +116,14 @@ class SandboxedExecute(Execute):
         self._report["kernel_died"] = {"cell": cell_index, "reason": reason}
 
     def _not_run(self, cell) -> None:
-        cell.outputs = [new_output("error", ename=NOT_RUN_ENAME, evalue=self._stop, traceback=[f"{NOT_RUN_ENAME}: {self._stop}"])]
+        cell.outputs = [
+            new_output(
+                "error",
+                ename=NOT_RUN_ENAME,
+                evalue=self._stop,
+                traceback=[f"{NOT_RUN_ENAME}: {self._stop}"],
+            )
+        ]
         cell.execution_count = None
 
     def preprocess_cell(self, cell, resources, index):
@@ -133,12 +152,18 @@ class SandboxedExecute(Execute):
             self._report["cell_timeouts"].append(index)
             self._stop = NOT_RUN_STUCK
             ename = self.error_on_timeout.get("ename", "CellTimeoutError")
-            cell.outputs.append(new_output("error", ename=ename, evalue=CELL_STUCK, traceback=[f"{ename}: {CELL_STUCK}"]))
+            cell.outputs.append(
+                new_output(
+                    "error", ename=ename, evalue=CELL_STUCK, traceback=[f"{ename}: {CELL_STUCK}"]
+                )
+            )
             return cell, resources
         finally:
             self._report["cells_s"] += time.monotonic() - start
         for out in cell.get("outputs", []):
-            if out.get("output_type") == "error" and out.get("ename") == self.error_on_timeout.get("ename"):
+            if out.get("output_type") == "error" and out.get("ename") == self.error_on_timeout.get(
+                "ename"
+            ):
                 self._report["cell_timeouts"].append(index)
                 remaining = self._remaining()
                 if remaining is not None and remaining <= 1:
@@ -163,6 +188,12 @@ class SandboxedExecute(Execute):
             if self._out_bytes > self.output_limit:
                 if not self._truncated:
                     self._truncated = True
-                    outs.append(new_output("stream", name="stdout", text=OUTPUT_TRUNCATED.format(limit=self.output_limit)))
+                    outs.append(
+                        new_output(
+                            "stream",
+                            name="stdout",
+                            text=OUTPUT_TRUNCATED.format(limit=self.output_limit),
+                        )
+                    )
                 return None
         return super().output(outs, msg, display_id, cell_index)

@@ -16,7 +16,11 @@ def tamper_outputs(cell) -> list[list[str]]:
     """The names each guard report on ``cell`` says were rebound."""
     found = []
     for out in cell.get("outputs", []):
-        data = out.get("data", {}) if out.get("output_type") in ("display_data", "execute_result") else {}
+        data = (
+            out.get("data", {})
+            if out.get("output_type") in ("display_data", "execute_result")
+            else {}
+        )
         payload = data.get(TAMPER_MIME)
         if isinstance(payload, dict) and "nonce" not in payload:
             found.append(list(payload.get("rebound", [])))
@@ -27,7 +31,11 @@ class ZeroTamperedTests(NbGraderPreprocessor):
     def preprocess_cell(self, cell, resources, cell_index):
         if cell.cell_type == "code" and utils.is_grade(cell) and tamper_outputs(cell):
             cell.outputs.append(
-                new_output("error", ename=TAMPERED_ENAME, evalue=TAMPERED_EVALUE,
-                           traceback=[f"{TAMPERED_ENAME}: {TAMPERED_EVALUE}"])
+                new_output(
+                    "error",
+                    ename=TAMPERED_ENAME,
+                    evalue=TAMPERED_EVALUE,
+                    traceback=[f"{TAMPERED_ENAME}: {TAMPERED_EVALUE}"],
+                )
             )
         return cell, resources

@@ -55,7 +55,11 @@ def released(tmp_path_factory):
     """The fixture course's student version (nbgrader generate_assignment)."""
     from autograder.course import Course
 
-    course = Course.create(tmp_path_factory.mktemp("fixture-release"), ["01_square", "02_mean"], source_dir=FIXTURE_COURSE)
+    course = Course.create(
+        tmp_path_factory.mktemp("fixture-release"),
+        ["01_square", "02_mean"],
+        source_dir=FIXTURE_COURSE,
+    )
     return course.generate_release()
 
 
@@ -63,9 +67,19 @@ def honest_class(root: Path, released_dir: Path) -> dict[tuple[str, str], float]
     """alice: full answers; bob: 'double' wrong; carol: nothing answered. Returns expected scores."""
     put(root, "alice", "01_square", source())
     put(root, "alice", "02_mean", source("02_mean"))
-    put(root, "bob", "01_square", with_solution(source(), "double", "def double(x):\n    return x + 1\n"))
+    put(
+        root,
+        "bob",
+        "01_square",
+        with_solution(source(), "double", "def double(x):\n    return x + 1\n"),
+    )
     put(root, "carol", "01_square", released_dir / "01_square.ipynb")
-    return {("alice", "01_square"): 3, ("alice", "02_mean"): 2, ("bob", "01_square"): 2, ("carol", "01_square"): 0}
+    return {
+        ("alice", "01_square"): 3,
+        ("alice", "02_mean"): 2,
+        ("bob", "01_square"): 2,
+        ("carol", "01_square"): 0,
+    }
 
 
 def grade(submissions: Path, out: Path, **kw):

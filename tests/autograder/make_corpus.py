@@ -54,7 +54,8 @@ CELLS = {
         f"    for d, dirs, _ in os.walk(root):\n        dirs[:] = [x for x in dirs if x not in {PRUNE}]\n"
         f"        try:\n            open(os.path.join(d, {PWNED!r}), 'w').write('x')\n"
         "            written.append(d)\n        except OSError:\n            pass\n"
-        "print('wrote into', len(written), 'folders outside:', [w for w in written if not w.startswith(os.getcwd())][:5])\n" + SQUARE
+        "print('wrote into', len(written), 'folders outside:', [w for w in written if not w.startswith(os.getcwd())][:5])\n"
+        + SQUARE
     ),
     "network_access": (
         "import socket\ntry:\n    socket.create_connection(('1.1.1.1', 53), timeout=3)\n    print('network: OPEN')\n"

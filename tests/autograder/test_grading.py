@@ -48,7 +48,9 @@ def run(tmp_path_factory):
     put(subs, "alice", "01_square", source())
     put(subs, "alice", "02_mean", with_solution(source("02_mean"), "safe_mean", NOISY_MEAN))
     put(subs, "bob", "02_mean", with_solution(source("02_mean"), "safe_mean", BROKEN_MEAN))
-    renamed = with_solution(source(), "double", "def double(x):\n    return x + 1  # right for ones only\n")
+    renamed = with_solution(
+        source(), "double", "def double(x):\n    return x + 1  # right for ones only\n"
+    )
     renamed.cells.reverse()  # and in a scrambled order
     put(subs, "dave", "01_Square (1)", renamed)
     with cf.ProcessPoolExecutor(max_workers=2) as pool:
@@ -74,8 +76,13 @@ def test_outputs_csv_gradebook_and_feedback(run):
     out = run["out"]
     assert (out / "grades.csv").read_text().splitlines()[0] == ",".join(GRADES_HEADER)
     rows = {(r["student"], r["notebook"]): r for r in read_grades(out)}
-    assert rows[("alice", "01_square")]["score"] == "3" and rows[("alice", "01_square")]["status"] == "graded"
-    assert (out / "tests.csv").read_text().splitlines()[0] == "student,notebook,test,score,max_score"
+    assert (
+        rows[("alice", "01_square")]["score"] == "3"
+        and rows[("alice", "01_square")]["status"] == "graded"
+    )
+    assert (out / "tests.csv").read_text().splitlines()[
+        0
+    ] == "student,notebook,test,score,max_score"
     grades = Course(out).grades("alice")  # nbgrader's own gradebook
     assert grades["01_square"].score == 3 and grades["02_mean"].score == 2
     hidden = hidden_lines()
@@ -120,7 +127,9 @@ def test_rerun_skips_graded_and_force_regrades(run, tmp_path):
     assert path.stat().st_mtime_ns == before and len(again) == 4
     forced = grade(subs, out, force=True, workers=2)
     assert path.stat().st_mtime_ns != before
-    assert {k: r.score for k, r in forced.items()} == {k: r.score for k, r in run["results"].items()}
+    assert {k: r.score for k, r in forced.items()} == {
+        k: r.score for k, r in run["results"].items()
+    }
 
 
 def test_interrupted_run_keeps_what_was_graded(tmp_path):
@@ -128,9 +137,25 @@ def test_interrupted_run_keeps_what_was_graded(tmp_path):
     for student in ("s1", "s2", "s3"):
         put(subs, student, "01_square", source())
     out = tmp_path / "out"
-    cmd = [sys.executable, "-m", "autograder", "autograde", str(subs), "--out", str(out), "--workers", "1",
-           "--source", str(FIXTURE_COURSE), "--no-progress", "--cell-timeout", "20"]
-    proc = subprocess.Popen(cmd, cwd=REPO_ROOT, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    cmd = [
+        sys.executable,
+        "-m",
+        "autograder",
+        "autograde",
+        str(subs),
+        "--out",
+        str(out),
+        "--workers",
+        "1",
+        "--source",
+        str(FIXTURE_COURSE),
+        "--no-progress",
+        "--cell-timeout",
+        "20",
+    ]
+    proc = subprocess.Popen(
+        cmd, cwd=REPO_ROOT, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
     deadline = time.monotonic() + 240
     while time.monotonic() < deadline and not list((out / "results").rglob("*.json")):
         time.sleep(0.5)
@@ -153,7 +178,10 @@ def test_check_prints_each_visible_test(run, released, capsys):
     assert "PASS      2 / 2    test_square" in text and "total 3 / 3 points" in text
     assert main(["check", str(released / "01_square.ipynb")]) == 1
     text = capsys.readouterr().out
-    assert "FAIL      0 / 2    test_square  (NotImplementedError" in text and "total 0 / 3 points" in text
+    assert (
+        "FAIL      0 / 2    test_square  (NotImplementedError" in text
+        and "total 0 / 3 points" in text
+    )
 
 
 def test_report_page(run):
@@ -170,22 +198,42 @@ def test_report_page(run):
 @pytest.mark.skipif(grade_mod._cuda_available(), reason="a GPU is present")
 def test_device_cuda_fails_up_front_without_gpu(tmp_path, capsys):
     put(tmp_path / "subs", "a", "01_square", source())
-    assert main(["autograde", str(tmp_path / "subs"), "--out", str(tmp_path / "out"), "--device", "cuda",
-                 "--source", str(FIXTURE_COURSE)]) == 2
+    assert (
+        main(
+            [
+                "autograde",
+                str(tmp_path / "subs"),
+                "--out",
+                str(tmp_path / "out"),
+                "--device",
+                "cuda",
+                "--source",
+                str(FIXTURE_COURSE),
+            ]
+        )
+        == 2
+    )
     assert grade_mod.NO_GPU.format(device="cuda") in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
 
 
 @pytest.mark.gpu
 def test_device_cuda_runs_kernels_on_the_gpu(tmp_path):
-    nb = with_solution(source(), "double", "assert torch.cuda.is_available()\ndef double(x):\n    return 2 * x\n")
+    nb = with_solution(
+        source(), "double", "assert torch.cuda.is_available()\ndef double(x):\n    return 2 * x\n"
+    )
     put(tmp_path / "subs", "a", "01_square", nb)
     res = grade(tmp_path / "subs", tmp_path / "out", device="cuda")
     assert res[("a", "01_square")].score == 3
 
 
 def test_cli_help_has_examples():
-    proc = subprocess.run([sys.executable, "-m", "autograder", "autograde", "--help"], capture_output=True, text=True, cwd=REPO_ROOT)
+    proc = subprocess.run(
+        [sys.executable, "-m", "autograder", "autograde", "--help"],
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+    )
     assert "python -m autograder autograde submissions/ --out graded/" in proc.stdout
     assert "--workers" in proc.stdout and "--timeout" in proc.stdout
 

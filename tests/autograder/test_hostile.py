@@ -27,7 +27,11 @@ EXPECTED = {
     "reads_source_notebook": ("graded", 3, ""),
     "writes_outside": ("graded", 3, ""),
     "network_access": ("graded", 3, ""),
-    "patched_checks": ("tampered", 1, "rebound torch.allclose, numpy.allclose, cs231n_tools.checks.check_tensor"),
+    "patched_checks": (
+        "tampered",
+        1,
+        "rebound torch.allclose, numpy.allclose, cs231n_tools.checks.check_tensor",
+    ),
     "patches_at_call_time": ("tampered", 1, "rebound torch.allclose"),
     "deleted_test_cells": ("graded", 1, "test cell 'test_square' was deleted"),
 }
@@ -60,7 +64,11 @@ def test_corpus_is_complete():
 def test_honest_grades_unchanged_by_hostile_classmates(graded):
     for key, score in graded["expected"].items():
         alone, together = graded["alone"][key], graded["class"][key]
-        assert alone.status == "graded" and together.status == "graded", (key, alone.detail, together.detail)
+        assert alone.status == "graded" and together.status == "graded", (
+            key,
+            alone.detail,
+            together.detail,
+        )
         assert alone.score == together.score == score, key
         assert alone.tests == together.tests, key
     assert graded["class"][("victim", "01_square")].score == 3
@@ -75,8 +83,13 @@ def test_hostile_submission_status(graded, name):
 
 
 def _outputs(graded, student):
-    nb = nbformat.read(graded["root"] / "out-class" / "autograded" / student / "notebooks" / "01_square.ipynb", as_version=4)
-    return "\n".join(str(o.get("text", "")) for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+    nb = nbformat.read(
+        graded["root"] / "out-class" / "autograded" / student / "notebooks" / "01_square.ipynb",
+        as_version=4,
+    )
+    return "\n".join(
+        str(o.get("text", "")) for c in nb.cells if c.cell_type == "code" for o in c.outputs
+    )
 
 
 @needs_sandbox

@@ -21,9 +21,14 @@ def test_real_notebooks_full_marks_and_zero(tmp_path):
     for name in EXISTING:
         (subs / "teacher").mkdir(parents=True, exist_ok=True)
         (subs / "student").mkdir(parents=True, exist_ok=True)
-        (subs / "teacher" / f"{name}.ipynb").write_bytes((SOURCE_NOTEBOOKS / f"{name}.ipynb").read_bytes())
+        (subs / "teacher" / f"{name}.ipynb").write_bytes(
+            (SOURCE_NOTEBOOKS / f"{name}.ipynb").read_bytes()
+        )
         (subs / "student" / f"{name}.ipynb").write_bytes((release / f"{name}.ipynb").read_bytes())
-    results = {(r.student, r.notebook): r for r in autograde(subs, tmp_path / "out", workers=2, progress=False)}
+    results = {
+        (r.student, r.notebook): r
+        for r in autograde(subs, tmp_path / "out", workers=2, progress=False)
+    }
     for name in EXISTING:
         full, empty = results[("teacher", name)], results[("student", name)]
         assert (full.status, full.score) == ("graded", full.max_score), full.detail

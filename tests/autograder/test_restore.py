@@ -105,7 +105,9 @@ def test_added_cells_keep_their_place(release):
     assert nb.cells[j - 1].source == "HELPER = 1"
 
 
-@pytest.mark.parametrize("text,reason", [("", "empty file"), ("{oops", "not valid JSON"), ('{"a": 1}', "not a notebook")])
+@pytest.mark.parametrize(
+    "text,reason", [("", "empty file"), ("{oops", "not valid JSON"), ('{"a": 1}', "not a notebook")]
+)
 def test_unreadable_submissions(tmp_path, text, reason):
     p = tmp_path / "x.ipynb"
     p.write_text(text)
@@ -117,7 +119,13 @@ def test_renamed_notebook_is_matched(tmp_path):
     from autograder.grade import RENAMED, match_notebook
 
     names = ["01_square", "02_mean"]
-    assert match_notebook(FIXTURE_COURSE / "01_square.ipynb", names, tmp_path) == ("01_square", None)
+    assert match_notebook(FIXTURE_COURSE / "01_square.ipynb", names, tmp_path) == (
+        "01_square",
+        None,
+    )
     p = tmp_path / "01_square (1).ipynb"
     p.write_text("{}")
-    assert match_notebook(p, names, tmp_path) == ("01_square", RENAMED.format(name=p.name, notebook="01_square"))
+    assert match_notebook(p, names, tmp_path) == (
+        "01_square",
+        RENAMED.format(name=p.name, notebook="01_square"),
+    )

@@ -738,6 +738,8 @@ def autograde(
     )
     results_mod.copy_submissions(out, jobs)
     todo = [j for j in jobs if force or not results_mod.is_done(j)]
+    if todo:
+        prepare_course_data()
     if todo and executor is None:
         preload()
     try:
@@ -745,6 +747,17 @@ def autograde(
     finally:
         merged = results_mod.merge(out, template, jobs)
     return merged
+
+
+def prepare_course_data() -> None:
+    """Write the data the notebooks read (the digits image folder) once, before grading.
+
+    Kernels see the course's ``data/`` read-only; without this each one would rebuild the
+    folder in its own scratch home.
+    """
+    from cs231n_tools.data import digits_image_folder
+
+    digits_image_folder()
 
 
 def run_jobs(

@@ -23,6 +23,7 @@ in another process, see the report's list of protections.
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 
 TAMPER_MIME = "application/vnd.cs231n.tamper+json"
@@ -73,6 +74,28 @@ _MISSING = object()
 _GUARD: "Guard | None" = None
 
 
+def _library_dirs() -> tuple[str, ...]:
+    dirs = []
+    for name in ("torch", "numpy"):
+        mod = sys.modules.get(name)
+        if mod is not None and getattr(mod, "__file__", None):
+            dirs.append(os.path.dirname(mod.__file__) + os.sep)
+    return tuple(dirs)
+
+
+def _library_wrapper(new, old, dirs: tuple[str, ...]) -> bool:
+    """torch rebinds some of its own functions lazily (importing ``torch._dynamo`` wraps
+    ``torch.manual_seed``): a wrapper of the original whose code lives in the library is not
+    tampering."""
+    code = getattr(new, "__code__", None)
+    return (
+        getattr(new, "__wrapped__", None) is old
+        and code is not None
+        and bool(dirs)
+        and code.co_filename.startswith(dirs)
+    )
+
+
 def _watch_name(module: str, name: str, value) -> bool:
     if module == "builtins":
         return name not in IPYTHON_BUILTINS
@@ -97,6 +120,7 @@ class Guard:
             cls = getattr(self.modules.get(modname) or importlib.import_module(modname), clsname)
             self.classes[f"{modname}.{clsname}"] = (cls, dict(vars(cls)))
         self.seen: list[str] = []
+        self.library_dirs = _library_dirs()
         self._publish = None
         global _GUARD
         _GUARD = self
@@ -111,8 +135,13 @@ class Guard:
                 changed.append(f"sys.modules[{name!r}]")
                 modules[name] = mod
             current = vars(mod)
-            for attr, original in self.snapshot[name].items():
-                if current.get(attr, _MISSING) is not original:
+            snap = self.snapshot[name]
+            for attr, original in list(snap.items()):
+                now = current.get(attr, _MISSING)
+                if now is not original:
+                    if _library_wrapper(now, original, self.library_dirs):
+                        snap[attr] = now
+                        continue
                     changed.append(f"{name}.{attr}")
                     setattr(mod, attr, original)
         for qual, (cls, original_dict) in self.classes.items():

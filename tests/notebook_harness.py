@@ -35,7 +35,7 @@ def solution_cells(nb) -> dict[str, object]:
     return {nbgrader_meta(c)["grade_id"]: c for c in nb.cells if nbgrader_meta(c).get("solution")}
 
 
-def test_cells(nb) -> dict[str, object]:
+def graded_cells(nb) -> dict[str, object]:
     """grade_id -> cell for every autograded test cell."""
     return {
         nbgrader_meta(c)["grade_id"]: c
@@ -44,7 +44,7 @@ def test_cells(nb) -> dict[str, object]:
     }
 
 
-def tests_of(exercise: str, grade_ids) -> list[str]:
+def exercise_tests(exercise: str, grade_ids) -> list[str]:
     """The test cell ids that belong to ``exercise`` by the naming convention."""
     return [g for g in grade_ids if g == f"test_{exercise}" or g.startswith(f"test_{exercise}_")]
 
@@ -99,7 +99,7 @@ def truncated_after(nb, exercise: str):
     """
     nb = copy.deepcopy(nb)
     ids = [nbgrader_meta(c).get("grade_id", "") for c in nb.cells]
-    own = tests_of(exercise, ids)
+    own = exercise_tests(exercise, ids)
     if not own:
         return nb
     last = max(i for i, g in enumerate(ids) if g in own)

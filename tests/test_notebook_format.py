@@ -3,9 +3,16 @@
 import re
 
 import pytest
+from notebook_harness import (
+    BEGIN_HIDDEN,
+    BEGIN_SOLUTION,
+    END_HIDDEN,
+    END_SOLUTION,
+    nbgrader_meta,
+    read,
+)
 
 from autograder.course import NOTEBOOKS, SOURCE_NOTEBOOKS
-from notebook_harness import BEGIN_HIDDEN, BEGIN_SOLUTION, END_HIDDEN, END_SOLUTION, nbgrader_meta, read
 
 
 @pytest.fixture(params=NOTEBOOKS)

@@ -12,24 +12,29 @@ import itertools
 import re
 
 import pytest
-
-from autograder.course import NOTEBOOKS, SOURCE_NOTEBOOKS
 from notebook_harness import (
     BEGIN_HIDDEN,
     BEGIN_SOLUTION,
+    exercise_tests,
+    graded_cells,
     read,
     solution_cells,
     solution_lines,
-    test_cells,
     truncated_after,
-    tests_of,
     variants,
     with_cells_replaced,
 )
 
+from autograder.course import NOTEBOOKS, SOURCE_NOTEBOOKS
+
 pytestmark = [pytest.mark.notebook, pytest.mark.slow]
 
 TF_PROBE = "import sys\nprint('TENSORFLOW_IMPORTED=%s' % ('tensorflow' in sys.modules))"
+
+
+# Kernels talk over Unix sockets: with many kernels starting at once, TCP's pick-a-free-port
+# can race ("Address already in use") and kill a kernel at start-up.
+IPC = {"KernelManager.transport": "ipc"}
 
 
 def student_id(text: str) -> str:
@@ -49,7 +54,7 @@ def test_source_gets_full_marks(notebook, course_factory):
     nb = read(SOURCE_NOTEBOOKS / f"{notebook}.ipynb")
     nb.cells.append(nbformat.v4.new_code_cell(TF_PROBE))
     course.submit("reference", {notebook: nb})
-    grade = course.autograde("reference")[notebook]
+    grade = course.autograde("reference", **IPC)[notebook]
     assert grade.max_score > 0
     assert grade.score == grade.max_score, f"reference solution lost points: {describe_lost(grade)}"
 
@@ -80,7 +85,7 @@ def test_student_version_is_clean_and_scores_zero(notebook, course_factory):
     assert not leaked, f"solution or hidden-test lines leaked into the student version: {leaked[:5]}"
 
     course.submit("blank", {notebook: release_path})
-    grade = course.autograde("blank")[notebook]
+    grade = course.autograde("blank", **IPC)[notebook]
     assert grade.max_score > 0
     assert grade.score == 0, f"an unanswered notebook scored {grade.score}: {grade.tests}"
     executed = read(course.autograded_dir("blank") / f"{notebook}.ipynb")
@@ -107,8 +112,8 @@ def test_wrong_answer_loses_points(variant, course_factory, monkeypatch):
     nb = truncated_after(with_cells_replaced(source, {variant.exercise: variant.source}), variant.exercise)
     sid = student_id(variant.path.stem)
     course.submit(sid, {variant.notebook: nb})
-    grade = course.autograde(sid)[variant.notebook]
-    own = tests_of(variant.exercise, grade.tests)
+    grade = course.autograde(sid, **IPC)[variant.notebook]
+    own = exercise_tests(variant.exercise, grade.tests)
     assert own, f"no test cells named test_{variant.exercise}*"
     lost = {k: v for k, v in grade.tests.items() if k in own and v[0] < v[1]}
     assert lost, f"{variant.path.name} kept full points on {own}: the tests do not catch this mistake"
@@ -136,7 +141,7 @@ def test_alternative_answers_keep_full_marks(notebook, group, course_factory, mo
     nb = with_cells_replaced(source, {v.exercise: v.source for v in group})
     sid = student_id("alt-" + "-".join(v.path.stem for v in group))[:60]
     course.submit(sid, {notebook: nb})
-    grade = course.autograde(sid)[notebook]
+    grade = course.autograde(sid, **IPC)[notebook]
     assert grade.score == grade.max_score, (
         f"correct alternatives {[v.path.name for v in group]} lost points: {describe_lost(grade)}"
     )
@@ -146,11 +151,11 @@ def test_alternative_answers_keep_full_marks(notebook, group, course_factory, mo
 def test_every_exercise_has_wrong_and_alternative_submissions(notebook):
     nb = read(SOURCE_NOTEBOOKS / f"{notebook}.ipynb")
     exercises = solution_cells(nb)
-    tests = test_cells(nb)
+    tests = graded_cells(nb)
     have = variants(notebook)
     problems = []
     for ex in exercises:
-        if not tests_of(ex, tests):
+        if not exercise_tests(ex, tests):
             problems.append(f"{ex}: no test cell named test_{ex}*")
         wrong = [v for v in have if v.exercise == ex and v.kind == "wrong"]
         alt = [v for v in have if v.exercise == ex and v.kind == "alt"]

@@ -7,9 +7,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from notebook_harness import read
 
 from autograder.course import NOTEBOOKS, Course
-from notebook_harness import read
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -31,7 +31,7 @@ def test_pyproject_pins_the_frameworks_exactly():
     for name, ver in PINNED.items():
         assert found.get(name) == ver, f"pyproject.toml must pin {name}=={ver}"
     assert set(project["optional-dependencies"]) >= {"tf", "dev"}
-    assert pyproject()["tool"]["setuptools"]["packages"] == ["cs231n_tools", "autograder"]
+    assert pyproject()["tool"]["setuptools"]["packages"] == ["cs231n_tools", "autograder", "autograder.preprocessors"]
 
 
 def test_environment_yml_matches_pyproject():

@@ -14,6 +14,7 @@ import os
 import sys
 import tempfile
 import time
+import warnings
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -46,6 +47,8 @@ def main(argv=None) -> int:
     parser.add_argument("--notebooks", nargs="*", default=list(NOTEBOOKS), choices=NOTEBOOKS)
     args = parser.parse_args(argv)
     ensure_scripts_on_path()
+    # nbgrader 0.9.6's gradebook trips SQLAlchemy's autoflush warning on every autograde.
+    warnings.filterwarnings("ignore", module="nbgrader")
     os.environ.setdefault("CS231N_DEVICE", "cpu")
     os.environ.setdefault("MPLBACKEND", "Agg")
     print(f"{'notebook':<22}{'execute s':>10}{'autograde s':>13}{'score':>12}")

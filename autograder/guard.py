@@ -83,17 +83,24 @@ def _library_dirs() -> tuple[str, ...]:
     return tuple(dirs)
 
 
+def _library_code(new, dirs: tuple[str, ...]) -> bool:
+    """True when ``new`` is a Python function whose code lives in torch or numpy."""
+    code = getattr(new, "__code__", None)
+    return code is not None and bool(dirs) and code.co_filename.startswith(dirs)
+
+
 def _library_wrapper(new, old, dirs: tuple[str, ...]) -> bool:
     """torch rebinds some of its own functions lazily (importing ``torch._dynamo`` wraps
     ``torch.manual_seed``): a wrapper of the original whose code lives in the library is not
     tampering."""
-    code = getattr(new, "__code__", None)
-    return (
-        getattr(new, "__wrapped__", None) is old
-        and code is not None
-        and bool(dirs)
-        and code.co_filename.startswith(dirs)
-    )
+    return getattr(new, "__wrapped__", None) is old and _library_code(new, dirs)
+
+
+def _overrides(cls, attr: str) -> bool:
+    """A new class attribute overrides something only if a base class defines that name;
+    otherwise it is a cache or marker (``__slotnames__`` from copyreg, dynamo's
+    ``___needs_generation_tag_patch``) that changes no behaviour a test relies on."""
+    return any(attr in vars(base) for base in cls.__mro__[1:])
 
 
 def _watch_name(module: str, name: str, value) -> bool:
@@ -118,7 +125,7 @@ class Guard:
         self.classes = {}
         for modname, clsname in classes:
             cls = getattr(self.modules.get(modname) or importlib.import_module(modname), clsname)
-            self.classes[f"{modname}.{clsname}"] = (cls, dict(vars(cls)))
+            self.classes[f"{modname}.{clsname}"] = (cls, dict(vars(cls)), dict(vars(cls)))
         self.seen: list[str] = []
         self.library_dirs = _library_dirs()
         self._publish = None
@@ -144,15 +151,23 @@ class Guard:
                         continue
                     changed.append(f"{name}.{attr}")
                     setattr(mod, attr, original)
-        for qual, (cls, original_dict) in self.classes.items():
+        for qual, (cls, snap, first) in self.classes.items():
             current = vars(cls)
-            for attr in [a for a in current if a not in original_dict]:
-                changed.append(f"{qual}.{attr}")
-                delattr(cls, attr)
-            for attr, original in original_dict.items():
-                if current.get(attr, _MISSING) is not original:
+            for attr in [a for a in current if a not in snap]:
+                if _overrides(cls, attr) and not _library_code(current[attr], self.library_dirs):
                     changed.append(f"{qual}.{attr}")
-                    type.__setattr__(cls, attr, original)
+                    delattr(cls, attr)
+            for attr, original in snap.items():
+                now = current.get(attr, _MISSING)
+                if now is original or now is first.get(attr, _MISSING):
+                    continue
+                if now is not _MISSING and _library_code(now, self.library_dirs):
+                    # torch patching its own classes (dynamo wraps nn.Module.__init__ to
+                    # track mutations while it compiles or exports)
+                    snap[attr] = now
+                    continue
+                changed.append(f"{qual}.{attr}")
+                type.__setattr__(cls, attr, original)
         return changed
 
     # -- kernel hooks -----------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""One integration run on the real course notebooks that exist: the source gets full marks and
+"""One integration run on every real course notebook: the source gets full marks and
 status 'graded', the student version 0, through the sandboxed autograder."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import pytest
 from autograder.course import NOTEBOOKS, SOURCE_NOTEBOOKS, Course
 from autograder.grade import autograde
 
-EXISTING = [n for n in NOTEBOOKS if (SOURCE_NOTEBOOKS / f"{n}.ipynb").exists()][:2]
+EXISTING = [n for n in NOTEBOOKS if (SOURCE_NOTEBOOKS / f"{n}.ipynb").exists()]
 
 
 @pytest.mark.slow

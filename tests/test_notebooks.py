@@ -32,11 +32,6 @@ pytestmark = [pytest.mark.notebook, pytest.mark.slow]
 TF_PROBE = "import sys\nprint('TENSORFLOW_IMPORTED=%s' % ('tensorflow' in sys.modules))"
 
 
-# Kernels talk over Unix sockets: with many kernels starting at once, TCP's pick-a-free-port
-# can race ("Address already in use") and kill a kernel at start-up.
-IPC = {"KernelManager.transport": "ipc"}
-
-
 def student_id(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()
 
@@ -54,7 +49,7 @@ def test_source_gets_full_marks(notebook, course_factory):
     nb = read(SOURCE_NOTEBOOKS / f"{notebook}.ipynb")
     nb.cells.append(nbformat.v4.new_code_cell(TF_PROBE))
     course.submit("reference", {notebook: nb})
-    grade = course.autograde("reference", **IPC)[notebook]
+    grade = course.autograde("reference")[notebook]
     assert grade.max_score > 0
     assert grade.score == grade.max_score, f"reference solution lost points: {describe_lost(grade)}"
 
@@ -85,7 +80,7 @@ def test_student_version_is_clean_and_scores_zero(notebook, course_factory):
     assert not leaked, f"solution or hidden-test lines leaked into the student version: {leaked[:5]}"
 
     course.submit("blank", {notebook: release_path})
-    grade = course.autograde("blank", **IPC)[notebook]
+    grade = course.autograde("blank")[notebook]
     assert grade.max_score > 0
     assert grade.score == 0, f"an unanswered notebook scored {grade.score}: {grade.tests}"
     executed = read(course.autograded_dir("blank") / f"{notebook}.ipynb")
@@ -112,7 +107,7 @@ def test_wrong_answer_loses_points(variant, course_factory, monkeypatch):
     nb = truncated_after(with_cells_replaced(source, {variant.exercise: variant.source}), variant.exercise)
     sid = student_id(variant.path.stem)
     course.submit(sid, {variant.notebook: nb})
-    grade = course.autograde(sid, **IPC)[variant.notebook]
+    grade = course.autograde(sid)[variant.notebook]
     own = exercise_tests(variant.exercise, grade.tests)
     assert own, f"no test cells named test_{variant.exercise}*"
     lost = {k: v for k, v in grade.tests.items() if k in own and v[0] < v[1]}
@@ -141,7 +136,7 @@ def test_alternative_answers_keep_full_marks(notebook, group, course_factory, mo
     nb = with_cells_replaced(source, {v.exercise: v.source for v in group})
     sid = student_id("alt-" + "-".join(v.path.stem for v in group))[:60]
     course.submit(sid, {notebook: nb})
-    grade = course.autograde(sid, **IPC)[notebook]
+    grade = course.autograde(sid)[notebook]
     assert grade.score == grade.max_score, (
         f"correct alternatives {[v.path.name for v in group]} lost points: {describe_lost(grade)}"
     )

@@ -150,11 +150,13 @@ def bwrap_args(
     for p in _system_paths():
         args += ["--ro-bind", p, p]
         made.add(p)
+    # A fresh /tmp first: the course or its venv may live under /tmp (a CI clone), and a later
+    # tmpfs would hide their read-only binds.
+    args += ["--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp"]
+    made.update({"/proc", "/dev", "/tmp"})
     for p in readable if readable is not None else readable_paths():
         args += [*parents(p), "--ro-bind", str(p), str(p)]
         made.add(str(p))
-    args += ["--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp"]
-    made.update({"/proc", "/dev", "/tmp"})
     if gpu:  # the NVIDIA driver's device files, and /sys where CUDA looks up the devices
         args += ["--ro-bind", "/sys", "/sys"]
         for p in gpu_device_paths():

@@ -11,7 +11,7 @@ GRADING_ARGS ?= --students 4
 # JupyterLab refuses to start as root unless told; add your own flags with LAB_ARGS=...
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test install system-deps benchmark clean-venv lint
+.PHONY: lab test install system-deps benchmark gpu-check clean-venv lint
 
 install: $(STAMP)
 
@@ -34,6 +34,12 @@ lab: install system-deps
 
 test: install system-deps
 	$(PY) -m pytest -n auto $(PYTEST_ARGS)
+
+# On a machine with a CUDA GPU: the gpu-marked tests, then every reference notebook graded on it.
+gpu-check: install system-deps
+	$(PY) -c "import sys, torch; sys.exit(0 if torch.cuda.is_available() else 'gpu-check: torch sees no CUDA GPU here')"
+	$(PY) -m pytest -m gpu $(PYTEST_ARGS)
+	$(PY) scripts/grade_references.py --device cuda
 
 benchmark: install
 	$(PY) benchmarks/notebook_times.py

@@ -88,6 +88,12 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="do not use bubblewrap (resource limits still apply)",
     )
+    a.add_argument(
+        "--no-forkserver",
+        action="store_true",
+        help="start every kernel as a new Python instead of forking it from a process that "
+        "has torch imported (slower; for comparison and debugging)",
+    )
     a.add_argument("--no-progress", action="store_true", help="no progress bar")
 
     c = sub.add_parser(
@@ -132,6 +138,7 @@ def main(argv: list[str] | None = None) -> int:
                 force=args.force,
                 source_dir=args.source,
                 sandbox=False if args.no_sandbox else None,
+                forkserver=not args.no_forkserver,
                 progress=not args.no_progress,
             )
             bad = sum(r.status != "graded" for r in results)

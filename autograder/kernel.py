@@ -53,7 +53,8 @@ def drop_privileges(uid: int) -> None:
     os.setresuid(uid, uid, uid)
 
 
-def main(argv: list[str] | None = None) -> None:
+def parse(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
+    """The limits and options of this module; the rest is IPKernelApp's (``-f FILE``)."""
     parser = argparse.ArgumentParser(prog="python -m autograder.kernel", add_help=False)
     parser.add_argument("--memory", type=int, required=True)
     parser.add_argument("--cpu", type=int, required=True)
@@ -62,8 +63,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--nofile", type=int, required=True)
     parser.add_argument("--uid", type=int, default=None)
     parser.add_argument("--no-guard", action="store_true")
-    args, rest = parser.parse_known_args(argv)
+    return parser.parse_known_args(argv)
 
+
+def confine(args: argparse.Namespace) -> None:
+    """Set the limits, then give up root for ``--uid`` (limits first: root may set them all)."""
     if args.uid is not None and os.geteuid() == 0:
         apply_limits(args)
         drop_privileges(args.uid)
@@ -71,6 +75,9 @@ def main(argv: list[str] | None = None) -> None:
         args.uid = None
         apply_limits(args)
 
+
+def serve(args: argparse.Namespace, rest: list[str]) -> None:
+    """Install the tamper guard and run the IPython kernel until it is shut down."""
     guard = None
     if not args.no_guard:
         from autograder import guard as guard_module
@@ -87,6 +94,12 @@ def main(argv: list[str] | None = None) -> None:
     if guard is not None:
         guard.install(app.shell)
     app.start()
+
+
+def main(argv: list[str] | None = None) -> None:
+    args, rest = parse(sys.argv[1:] if argv is None else argv)
+    confine(args)
+    serve(args, rest)
 
 
 if __name__ == "__main__":

@@ -34,7 +34,7 @@ apply_config(c, os.path.dirname(os.path.abspath(__file__)))
 
 
 def load(path: Path):
-    from .grade import Result
+    from .plan import Result
 
     data = json.loads(path.read_text())
     known = {f.name for f in fields(Result)}
@@ -43,7 +43,7 @@ def load(path: Path):
 
 def is_done(job) -> bool:
     """Graded before, against the same sources and the same submitted file."""
-    from .grade import file_hash
+    from .plan import file_hash
 
     path = job.result_path
     if not path.exists():
@@ -56,7 +56,7 @@ def is_done(job) -> bool:
 
 
 def write_run_info(out: Path, *, sandboxed: bool, reason: str, limits) -> None:
-    from .grade import write_atomic
+    from .plan import write_atomic
     from .sandbox import protections
 
     info = {

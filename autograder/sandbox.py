@@ -187,7 +187,6 @@ def probe() -> tuple[bool, str]:
 
 def protections(*, sandboxed: bool) -> dict[str, bool]:
     """Which of :data:`PROTECTIONS` hold for kernels started the way this machine allows."""
-    as_root = os.geteuid() == 0
     return {
         "filesystem": sandboxed,
         "network": sandboxed,
@@ -197,8 +196,27 @@ def protections(*, sandboxed: bool) -> dict[str, bool]:
         "file_size": True,
         "output": True,
         "wall_clock": True,
-        "user": as_root,
+        "user": kernel_user_id(sandboxed=sandboxed),
     }
+
+
+def others_can_reach(paths: list[Path] | None = None) -> bool:
+    """Whether a user id of the kernel's own can reach Python and the course outside the sandbox:
+    every folder above them must be searchable by others (a Python under /root is not)."""
+    for path in readable_paths() if paths is None else paths:
+        for folder in [Path(path), *Path(path).parents]:
+            try:
+                if not folder.stat().st_mode & 0o001:
+                    return False
+            except OSError:
+                return False
+    return True
+
+
+def kernel_user_id(*, sandboxed: bool) -> bool:
+    """Whether kernels drop to a user id of their own: only the grader as root can, and without
+    the sandbox (which opens the folders above its binds) only if that user can reach Python."""
+    return os.geteuid() == 0 and (sandboxed or others_can_reach())
 
 
 def sandbox_uid() -> int:

@@ -5,7 +5,9 @@
 
 Builds a class (students cycle through full, partial and empty answers: the source notebook,
 half of its exercises reset to the released stub, the released notebook), then grades it, in
-one run, with ``autograde --workers 1``, ``autograde --workers 2`` and stock nbgrader
+one run, with ``autograde --workers 1``, ``autograde --workers 2`` (kernels forked from a
+process with torch imported, the default), ``autograde --workers 2 --no-forkserver`` (every
+kernel a new Python, as before the fork server) and stock nbgrader
 (``nbgrader autograde notebooks`` for every student, through nbgrader's API, in one process).
 Prints seconds per notebook, the ratios, and the autograder's overhead per notebook (kernel
 start with its imports, nbgrader bookkeeping, feedback) apart from the notebooks' own compute
@@ -30,6 +32,7 @@ from autograder.course import NOTEBOOKS, SOURCE_NOTEBOOKS, Course  # noqa: E402
 from autograder.grade import autograde  # noqa: E402
 
 KINDS = ("full", "partial", "empty")
+NO_FORK = "  same, --no-forkserver"
 
 
 def build_class(root: Path, source_dir: Path, names: list[str], students: int) -> tuple[Path, Path]:
@@ -62,12 +65,15 @@ def build_class(root: Path, source_dir: Path, names: list[str], students: int) -
     return subs, release
 
 
-def run_ours(subs: Path, out: Path, source_dir: Path, workers: int, timeout: float) -> dict:
+def run_ours(
+    subs: Path, out: Path, source_dir: Path, workers: int, timeout: float, forkserver: bool = True
+) -> dict:
     t0 = time.perf_counter()
     results = autograde(
         subs,
         out,
         workers=workers,
+        forkserver=forkserver,
         source_dir=source_dir,
         timeout=timeout,
         force=True,
@@ -136,6 +142,9 @@ def main(argv=None) -> int:
         runs = {}
         runs["autograde --workers 1"] = run_ours(subs, root / "out1", args.source, 1, args.timeout)
         runs["autograde --workers 2"] = run_ours(subs, root / "out2", args.source, 2, args.timeout)
+        runs[NO_FORK] = run_ours(
+            subs, root / "out3", args.source, 2, args.timeout, forkserver=False
+        )
         runs["stock nbgrader autograde"] = run_stock(subs, root, args.source, names)
 
     stock = runs["stock nbgrader autograde"]
@@ -148,7 +157,7 @@ def main(argv=None) -> int:
             f"{label:28} {r['n']:9d} {r['wall_s']:9.1f} {per:11.2f} {stock['wall_s'] / r['wall_s']:17.2f}x"
         )
     print("\nper notebook, inside one autograder job (mean seconds):")
-    for label in ("autograde --workers 1", "autograde --workers 2"):
+    for label in ("autograde --workers 1", "autograde --workers 2", NO_FORK):
         r = runs[label]
         print(
             f"  {label}: job {r['job_s']:.2f} = notebook compute (cells) {r['cells_s']:.2f} "

@@ -195,7 +195,7 @@ def test_report_page(run):
     assert (page.parent / "tests.png").exists()
 
 
-@pytest.mark.skipif(grade_mod._cuda_available(), reason="a GPU is present")
+@pytest.mark.skipif(grade_mod.cuda_available(), reason="a GPU is present")
 def test_device_cuda_fails_up_front_without_gpu(tmp_path, capsys):
     put(tmp_path / "subs", "a", "01_square", source())
     assert (
@@ -241,3 +241,15 @@ def test_cli_help_has_examples():
 def test_source_notebooks_never_modified(run):
     assert nbformat.read(FIXTURE_COURSE / "01_square.ipynb", as_version=4) == source()
     assert Path(FIXTURE_COURSE).is_dir()
+
+
+def test_code_that_asks_for_the_user_name_keeps_its_marks(tmp_path):
+    # torch's compile caches call getpass.getuser(); the kernel's user id has no passwd entry
+    nb = with_solution(
+        source(),
+        "double",
+        "import getpass\nassert getpass.getuser()\ndef double(x):\n    return 2 * x\n",
+    )
+    put(tmp_path / "subs", "a", "01_square", nb)
+    res = grade(tmp_path / "subs", tmp_path / "out")
+    assert res[("a", "01_square")].score == 3, res[("a", "01_square")].detail

@@ -1,0 +1,259 @@
+"""What a grading run will do: the class's submissions as jobs, and the template they grade against.
+
+A :class:`Job` is one (student, notebook): which course notebook a submitted file is (renamed
+and duplicate files are matched or refused here), the settings it is graded with and where its
+:class:`Result` goes. The *template* is an nbgrader course of the source notebooks with its
+release and gradebook, built once per version of the sources (:func:`prepare_template`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .course import ASSIGNMENT, Course
+from .sandbox import Limits
+
+
+class GradingError(RuntimeError):
+    """A problem with the grading run itself (not with one submission)."""
+
+
+NO_SUBMISSIONS = "no submissions found in {path}: expected <student_id>/<notebook>.ipynb files"
+NO_SOURCE = "no source notebooks (*.ipynb) in {path}"
+NOT_A_COURSE_NOTEBOOK = "'{name}' matches none of the course's notebooks ({known})"
+RENAMED = "submitted as '{name}': graded as {notebook}"
+DUPLICATE_SUBMISSION = "'{name}' is a second copy of {notebook} (graded: '{kept}')"
+INVALID = "{reason}"
+
+
+@dataclass(frozen=True)
+class Job:
+    student: str
+    notebook: str  # the course notebook it is graded as
+    path: str  # the submitted file
+    out: str  # the output folder
+    template: str  # course dir with the source notebooks, release and gradebook template
+    source_hash: str
+    timeout: float
+    cell_timeout: float
+    device: str
+    limits: Limits
+    sandbox: bool
+    threads: int
+    forkserver: bool = True
+    notes: tuple[str, ...] = ()
+    invalid: str | None = None
+
+    @property
+    def result_path(self) -> Path:
+        return result_path(Path(self.out), self.student, self.notebook)
+
+
+@dataclass
+class Result:
+    student: str
+    notebook: str
+    score: float
+    max_score: float
+    status: str
+    detail: str
+    tests: dict[str, list[float]] = field(default_factory=dict)
+    source_hash: str = ""
+    wall_s: float = 0.0
+    kernel_start_s: float | None = None
+    cells_s: float | None = None
+    submitted_as: str = ""
+    submission_hash: str = ""
+    phases: dict[str, float] = field(default_factory=dict)  # seconds: prepare, autograde, feedback
+
+
+def result_path(out: Path, student: str, notebook: str) -> Path:
+    return out / "results" / student / f"{notebook}.json"
+
+
+def file_hash(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+    except OSError:
+        return ""
+
+
+def write_atomic(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(text)
+    os.replace(tmp, path)
+
+
+def source_notebooks(source_dir: Path) -> list[str]:
+    names = sorted(p.stem for p in Path(source_dir).glob("*.ipynb"))
+    if not names:
+        raise GradingError(NO_SOURCE.format(path=source_dir))
+    return names
+
+
+def _hash_sources(source_dir: Path, names: list[str]) -> str:
+    h = hashlib.sha256()
+    for name in names:
+        h.update(name.encode())
+        h.update((Path(source_dir) / f"{name}.ipynb").read_bytes())
+    return h.hexdigest()[:16]
+
+
+def template_cache() -> Path:
+    """Where generated templates are kept (``$CS231N_AUTOGRADER_CACHE``, else the user's cache)."""
+    env = os.environ.get("CS231N_AUTOGRADER_CACHE")
+    base = (
+        Path(env)
+        if env
+        else Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
+        / "cs231n"
+        / "autograder"
+    )
+    return base / "templates"
+
+
+def prepare_template(out: Path, source_dir: Path) -> tuple[Path, str, list[str]]:
+    """An nbgrader course of the sources with its release and gradebook (``nbgrader
+    generate_assignment``), made once per version of the sources and kept in
+    :func:`template_cache` (built in a temporary folder, then renamed into place)."""
+    names = source_notebooks(source_dir)
+    digest = _hash_sources(source_dir, names)
+    template = template_cache() / digest
+    if not (template / "SOURCE_HASH").exists():
+        template.parent.mkdir(parents=True, exist_ok=True)
+        build = Path(tempfile.mkdtemp(prefix=f".{digest}-", dir=template.parent))
+        try:
+            course = Course.create(build, names, source_dir=Path(source_dir))
+            course.generate_release()
+            (build / "SOURCE_HASH").write_text(digest)
+            try:
+                os.rename(build, template)
+            except OSError:  # another run made it first
+                pass
+        finally:
+            shutil.rmtree(build, ignore_errors=True)
+    return template, digest, names
+
+
+def _normal(name: str) -> str:
+    name = re.sub(r"(-copy\d*| \(\d+\)|_\d+$| copy$)", "", name.lower())
+    return re.sub(r"[^a-z0-9]", "", name)
+
+
+def match_notebook(path: Path, names: list[str], template: Path) -> tuple[str | None, str | None]:
+    """The course notebook a submitted file is, and a note when it was renamed."""
+    stem = path.stem
+    if stem in names:
+        return stem, None
+    by_norm = {_normal(n): n for n in names}
+    if _normal(stem) in by_norm:
+        return by_norm[_normal(stem)], RENAMED.format(
+            name=path.name, notebook=by_norm[_normal(stem)]
+        )
+    for n in names:  # "01_tensors_final", "my 01_tensors"
+        if _normal(n) in _normal(stem):
+            return n, RENAMED.format(name=path.name, notebook=n)
+    try:
+        from .restore import grade_id, read_submission
+
+        nb = read_submission(path)
+    except Exception:  # noqa: BLE001 - unreadable: graded as invalid under its own name
+        return None, None
+    gids = {grade_id(c) for c in nb.cells} - {None}
+    best, overlap = None, 0
+    for n in names:
+        src = read_source(template, n)
+        common = len(
+            gids
+            & {
+                grade_id(c)
+                for c in src.cells
+                if grade_id(c) and grade_id(c) not in ("setup", "seed")
+            }
+        )
+        if common > overlap:
+            best, overlap = n, common
+    if best:
+        return best, RENAMED.format(name=path.name, notebook=best)
+    return None, None
+
+
+def read_source(template: Path, name: str):
+    import nbformat
+
+    return nbformat.read(template / ASSIGNMENT / f"{name}.ipynb", as_version=4)
+
+
+def find_submissions(submissions: Path) -> dict[str, list[Path]]:
+    """student -> submitted notebooks, from ``<student>/*.ipynb`` (or ``<student>/notebooks/``)."""
+    found: dict[str, list[Path]] = {}
+    for student_dir in sorted(
+        p for p in Path(submissions).iterdir() if p.is_dir() and not p.name.startswith(".")
+    ):
+        files = sorted(student_dir.glob("*.ipynb")) + sorted(
+            (student_dir / ASSIGNMENT).glob("*.ipynb")
+        )
+        if files:
+            found[student_dir.name] = files
+    if not found:
+        raise GradingError(NO_SUBMISSIONS.format(path=submissions))
+    return found
+
+
+def plan_jobs(submissions: Path, names: list[str], template: Path, **common) -> list[Job]:
+    jobs: list[Job] = []
+    for student, files in find_submissions(submissions).items():
+        taken: dict[str, str] = {}
+        ordered = sorted(files, key=lambda p: (p.stem not in names, p.name))  # exact names first
+        for path in ordered:
+            notebook, note = match_notebook(path, names, template)
+            notes = [note] if note else []
+            invalid = None
+            if notebook is None:
+                notebook = path.stem
+                from .restore import read_submission
+
+                try:
+                    read_submission(path)
+                    invalid = NOT_A_COURSE_NOTEBOOK.format(name=path.name, known=", ".join(names))
+                except ValueError as exc:
+                    invalid = INVALID.format(reason=str(exc))
+            elif notebook in taken:
+                invalid = DUPLICATE_SUBMISSION.format(
+                    name=path.name, notebook=notebook, kept=taken[notebook]
+                )
+                notebook, notes = path.stem, []
+            else:
+                taken[notebook] = path.name
+            jobs.append(
+                Job(
+                    student=student,
+                    notebook=notebook,
+                    path=str(path),
+                    template=str(template),
+                    notes=tuple(notes),
+                    invalid=invalid,
+                    **common,
+                )
+            )
+    return jobs
+
+
+def template_scores(template: Path, notebook: str) -> tuple[float, dict[str, list[float]]]:
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{template / 'gradebook.db'}") as gb:
+        nb = gb.find_notebook(notebook, ASSIGNMENT)
+        tests = {
+            c.name: [0.0, float(c.max_score)]
+            for c in nb.grade_cells
+            if c.cell_type == "code" and c.max_score
+        }
+        return float(nb.max_score), tests

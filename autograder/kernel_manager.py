@@ -21,12 +21,8 @@ from pathlib import Path
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import Bool, Dict, Integer, List, Unicode, default
 
-
-def forkserver_disabled() -> str | None:
-    """Why this process no longer forks kernels (its fork server could not start), or None."""
-    from . import forkserver
-
-    return forkserver.DISABLED
+from . import forkserver
+from . import sandbox as sandbox_mod
 
 
 class SandboxKernelManager(AsyncKernelManager):
@@ -79,11 +75,9 @@ class SandboxKernelManager(AsyncKernelManager):
         cmd += ["-f", self.connection_file, *(extra_arguments or [])]
         if not self.sandbox:
             return cmd
-        from .sandbox import bwrap_args
-
         writable = [Path(p) for p in (*self.writable, self.runtime_dir) if p]
         return (
-            bwrap_args(
+            sandbox_mod.bwrap_args(
                 writable=list(dict.fromkeys(writable)),
                 workdir=Path(self.workdir or self.runtime_dir),
                 as_root=os.geteuid() == 0,
@@ -105,37 +99,35 @@ class SandboxKernelManager(AsyncKernelManager):
         cmd = [self.python, "-m", "autograder.forkserver"]
         if not self.sandbox:
             return cmd
-        from .sandbox import bwrap_args
-
         root = Path(self.forkserver_root)
         return (
-            bwrap_args(writable=[root], workdir=root, as_root=os.geteuid() == 0, gpu=self.gpu) + cmd
+            sandbox_mod.bwrap_args(
+                writable=[root], workdir=root, as_root=os.geteuid() == 0, gpu=self.gpu
+            )
+            + cmd
         )
 
     def _fork_kernel(self) -> bool:
-        from . import forkserver
-        from .forkserver import ForkServer, ForkServerError, server_for
-
+        """Start the kernel from this worker's fork server; False if that server cannot start."""
         root = self.forkserver_root
         env = {**self.kernel_env, **{k: root for k in self.PER_JOB_ENV if k in self.kernel_env}}
         key = (self.python, self.sandbox, self.gpu, root, tuple(sorted(env.items())))
         log = str(Path(root) / ".forkserver.log")
         try:
-            server = server_for(
-                key, lambda: ForkServer(self._server_command(), env=env, cwd=root, log=log)
+            server = forkserver.server_for(
+                key,
+                lambda: forkserver.ForkServer(self._server_command(), env=env, cwd=root, log=log),
             )
-        except ForkServerError as exc:  # this worker starts its kernels the ordinary way
+        except forkserver.ForkServerError as exc:  # this worker starts its kernels the ordinary way
             forkserver.DISABLED = str(exc)
             self.log.warning("not forking kernels: %s", exc)
             return False
         argv = [*self.limit_args, *([f"--uid={self.uid}"] if self.uid is not None else [])]
         argv += ["-f", self.connection_file]
         runtime = Path(self.runtime_dir or Path(self.connection_file).parent)
-        from .sandbox import readable_paths
-
         # the kernel gets a /tmp of its own: what it needs from the old one is bound back in
         tmp_binds = [(str(p), False) for p in (*self.writable, runtime) if p]
-        tmp_binds += [(str(p), True) for p in readable_paths()]
+        tmp_binds += [(str(p), True) for p in sandbox_mod.readable_paths()]
         process = server.spawn(
             argv,
             env=dict(self.kernel_env),
@@ -153,7 +145,7 @@ class SandboxKernelManager(AsyncKernelManager):
     async def _async_launch_kernel(self, kernel_cmd, **kw):
         if self.uid is not None and os.geteuid() == 0:
             os.chown(self.connection_file, self.uid, self.uid)
-        if self.forkserver and not forkserver_disabled() and self._fork_kernel():
+        if self.forkserver and not forkserver.DISABLED and self._fork_kernel():
             return
         if self.kernel_env:
             kw["env"] = dict(self.kernel_env)

@@ -10,8 +10,11 @@ PYTEST_ARGS ?=
 GRADING_ARGS ?= --students 4
 # JupyterLab refuses to start as root unless told; add your own flags with LAB_ARGS=...
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+# The lab's server, terminals and kernels run with the course's scripts first on PATH, and read
+# the mode's configuration (jupyter/student or jupyter/instructor) before the user's own.
+LAB_ENV = PATH="$(abspath $(VENV))/bin:$$PATH" JUPYTER_CONFIG_PATH="$(CURDIR)/jupyter/$(1)"
 
-.PHONY: lab test install system-deps benchmark gpu-check clean-venv lint
+.PHONY: lab instructor test test-fast install system-deps benchmark gpu-check clean-venv lint
 
 install: $(STAMP)
 
@@ -19,7 +22,7 @@ $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; install Python 3.11 or run 'make PYTHON=/path/to/python3.11 ...'"; exit 1; }
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[tf,dev]'
+	$(PY) -m pip install --quiet -e '.[tf,dev,cluster]'
 	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (cs231n)" >/dev/null
 	@touch $(STAMP)
 
@@ -29,11 +32,22 @@ $(STAMP): pyproject.toml
 system-deps:
 	@sh scripts/system-deps.sh
 
+# Students: JupyterLab on notebooks/, with Validate; nbgrader's instructor tools hidden.
 lab: install system-deps
-	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(ROOT_FLAG) $(LAB_ARGS)
+	$(call LAB_ENV,student) $(VENV)/bin/jupyter lab --notebook-dir=notebooks $(ROOT_FLAG) $(LAB_ARGS)
+
+# Instructors: JupyterLab on the course directory instructor/ (gitignored but for its
+# nbgrader_config.py): Formgrader with the assignment "notebooks", gradebook and exchange there.
+instructor: install system-deps
+	$(PY) -c "from autograder.course import prepare_instructor_course; prepare_instructor_course()"
+	cd instructor && $(call LAB_ENV,instructor) "$(abspath $(VENV))/bin/jupyter" lab --notebook-dir=. $(ROOT_FLAG) $(LAB_ARGS)
 
 test: install system-deps
 	$(PY) -m pytest -n auto $(PYTEST_ARGS)
+
+# The contributors' quick lane: everything not marked slow (no kernels, no training).
+test-fast: install
+	$(PY) -m pytest -n auto -m "not slow" $(PYTEST_ARGS)
 
 # On a machine with a CUDA GPU: the gpu-marked tests, then every reference notebook graded on it.
 gpu-check: install system-deps

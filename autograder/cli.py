@@ -15,6 +15,8 @@ EPILOG = """examples:
   python -m autograder release --out build/student
   python -m autograder autograde submissions/ --out graded/ --workers 2 --timeout 300
   python -m autograder autograde submissions/ --out graded/ --device cuda --force
+  python -m autograder autograde submissions/ --out graded/ --scheduler-file sched.json
+  python -m autograder autograde submissions/ --out graded/ --scheduler tcp://host:8786
   python -m autograder check notebooks/01_tensors.ipynb
   python -m autograder report graded/
 """
@@ -95,6 +97,22 @@ def _parser() -> argparse.ArgumentParser:
         "has torch imported (slower; for comparison and debugging)",
     )
     a.add_argument("--no-progress", action="store_true", help="no progress bar")
+    where = a.add_mutually_exclusive_group()
+    where.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        default=kw["scheduler"],
+        help="grade on the workers of this dask scheduler (tcp://host:8786) instead of local "
+        "processes; workers need the course installed, no shared file system, --nthreads 1",
+    )
+    where.add_argument(
+        "--scheduler-file",
+        type=Path,
+        metavar="FILE",
+        default=kw["scheduler_file"],
+        help="the same, with the scheduler's address read from FILE (dask scheduler "
+        "--scheduler-file FILE)",
+    )
 
     c = sub.add_parser(
         "check", help="run a notebook with its visible tests and print pass/fail and points"
@@ -123,7 +141,8 @@ def main(argv: list[str] | None = None) -> int:
             from .sandbox import SANDBOX_MISSING, probe
 
             ok, why = probe()
-            if not ok and not args.no_sandbox:
+            remote = args.scheduler or args.scheduler_file
+            if not ok and not args.no_sandbox and not remote:
                 print(
                     SANDBOX_WARNING.format(message=SANDBOX_MISSING.format(reason=why)),
                     file=sys.stderr,
@@ -139,6 +158,8 @@ def main(argv: list[str] | None = None) -> int:
                 source_dir=args.source,
                 sandbox=False if args.no_sandbox else None,
                 forkserver=not args.no_forkserver,
+                scheduler=args.scheduler,
+                scheduler_file=args.scheduler_file,
                 progress=not args.no_progress,
             )
             bad = sum(r.status != "graded" for r in results)

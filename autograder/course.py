@@ -13,6 +13,18 @@ The repository itself is such a course directory, so an instructor can run
 ``nbgrader generate_assignment notebooks`` and ``nbgrader autograde notebooks`` at its top.
 Everything here drives nbgrader's own converters through :class:`nbgrader.apps.NbGraderAPI`;
 nothing re-implements them.
+
+``make instructor`` uses a second, gitignored course directory ``instructor/`` laid out as
+nbgrader's Formgrader expects (:func:`instructor_config`, :func:`prepare_instructor_course`)::
+
+    instructor/nbgrader_config.py           committed: calls instructor_config()
+    instructor/source/notebooks -> ../../notebooks   the committed sources (a symlink)
+    instructor/release/ submitted/ autograded/ feedback/ gradebook.db
+    instructor/exchange/                     the nbgrader exchange (release, submit, feedback)
+
+Feedback pages (:func:`feedback_config`, called by :func:`apply_config`) say "hidden test
+failed" with the test's message and never show hidden test code; their math is rendered to
+MathML when the page is written, so it shows without a network.
 """
 
 from __future__ import annotations
@@ -22,6 +34,8 @@ import shutil
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from nbconvert.exporters import HTMLExporter
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 ASSIGNMENT = "notebooks"
@@ -40,6 +54,13 @@ COURSE_ID = "cs231n-dl-software"
 CODE_STUB = "# YOUR CODE HERE\nraise NotImplementedError()"
 #: seconds one cell may run under nbgrader before it is interrupted
 CELL_TIMEOUT = 120
+#: the instructor's course directory (``make instructor``) and its parts
+INSTRUCTOR_ROOT = REPO_ROOT / "instructor"
+INSTRUCTOR_SOURCE = "source"
+EXCHANGE_DIR = "exchange"
+#: nbconvert template of the feedback pages: nbgrader's ``feedback`` without MathJax's CDN
+FEEDBACK_TEMPLATE = "cs231n_feedback"
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 
 
 def apply_config(c, root: Path | str) -> None:
@@ -53,6 +74,207 @@ def apply_config(c, root: Path | str) -> None:
     # A graceful kernel shutdown sometimes waits seconds for nothing.
     c.Execute.shutdown_kernel = "immediate"
     c.Exchange.assignment_dir = str(root)
+    feedback_config(c)
+
+
+def feedback_config(c) -> None:
+    """Feedback pages as the course hands them back (``c`` a traitlets ``Config``).
+
+    nbgrader's ``GenerateFeedback`` with, after its ``GetGrades``: :class:`RedactHiddenTests`
+    (each failed test's error becomes one line, "hidden test failed: <message>" when the
+    failing line was hidden), nbgrader's ``ClearHiddenTests`` (no hidden code on the page) and
+    :class:`RenderMath` (``$...$`` to MathML, so no MathJax is needed), rendered by
+    :class:`FeedbackExporter` with the template :data:`FEEDBACK_TEMPLATE` (nbgrader's
+    ``feedback`` without the MathJax script).
+    """
+    import nbgrader
+
+    nbgrader_templates = (
+        Path(nbgrader.__file__).parent / "server_extensions" / "formgrader" / "templates"
+    )
+    c.GenerateFeedback.preprocessors = [
+        "nbgrader.preprocessors.GetGrades",
+        "autograder.preprocessors.RedactHiddenTests",
+        "nbgrader.preprocessors.ClearHiddenTests",
+        "autograder.preprocessors.RenderMath",
+        "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+    ]
+    c.ClearHiddenTests.enforce_metadata = False
+    # an exporter class of its own: Formgrader's HTMLExporter keeps its "formgrade" template
+    c.GenerateFeedback.exporter_class = "autograder.course.FeedbackExporter"
+    c.FeedbackExporter.template_name = FEEDBACK_TEMPLATE
+    c.FeedbackExporter.extra_template_basedirs = [str(TEMPLATES_DIR), str(nbgrader_templates)]
+
+
+class FeedbackExporter(HTMLExporter):
+    """The HTML exporter of the course's feedback pages (configured by :func:`feedback_config`).
+
+    A class of its own so that its template settings do not reach other ``HTMLExporter``s, such
+    as Formgrader's (template "formgrade") in the instructor's lab."""
+
+
+def instructor_config(c, root: Path | str = INSTRUCTOR_ROOT) -> None:
+    """The instructor's course directory ``root`` (``make instructor``): sources under
+    ``root/source/notebooks`` (a link to the repository's ``notebooks/``), gradebook, outputs
+    and the exchange inside ``root``, which is gitignored; see the module docstring."""
+    root = Path(root)
+    apply_config(c, root)
+    c.CourseDirectory.source_directory = INSTRUCTOR_SOURCE
+    c.CourseDirectory.db_url = f"sqlite:///{root / 'gradebook.db'}"
+    exchange_config(c, root)
+
+
+def instructor_root() -> Path:
+    """The instructor's course directory: ``$CS231N_INSTRUCTOR_DIR`` or ``<repository>/instructor``."""
+    return Path(os.environ.get("CS231N_INSTRUCTOR_DIR") or INSTRUCTOR_ROOT)
+
+
+def exchange_config(c, root: Path | str | None = None) -> None:
+    """The nbgrader exchange of the course directory ``root`` (default :func:`instructor_root`):
+    ``root/exchange`` (with its cache), assignments fetched to ``root/student``. Also read from
+    ``jupyter/instructor/nbgrader_config.py``, since nbgrader's Assignment List loads its
+    configuration again in the folder it fetches to."""
+    root = Path(root) if root is not None else instructor_root()
+    c.Exchange.root = str(root / EXCHANGE_DIR)
+    c.Exchange.cache = str(root / EXCHANGE_DIR / ".cache")
+    c.Exchange.assignment_dir = str(root / "student")
+
+
+def prepare_instructor_course(
+    root: Path | str | None = None, sources: Path = SOURCE_NOTEBOOKS
+) -> Path:
+    """Create the folders of :func:`instructor_config`'s course directory ``root`` (default:
+    :func:`instructor_root`; idempotent): ``root/source/notebooks`` linked to ``sources``, an
+    exchange nbgrader can write to and ``root/student`` (where the Assignment List fetches)."""
+    root = Path(root) if root is not None else instructor_root()
+    link = root / INSTRUCTOR_SOURCE / ASSIGNMENT
+    link.parent.mkdir(parents=True, exist_ok=True)
+    if not link.exists():
+        if link.is_symlink():  # a dangling link: the repository moved
+            link.unlink()
+        link.symlink_to(os.path.relpath(sources, link.parent), target_is_directory=True)
+    exchange = root / EXCHANGE_DIR
+    exchange.mkdir(parents=True, exist_ok=True)
+    exchange.chmod(0o777)  # nbgrader's exchange is shared by the users of one machine
+    (root / "student").mkdir(exist_ok=True)
+    return root
+
+
+#: nbgrader's JupyterLab extensions that are for instructors only (hidden in the student lab);
+#: the student keeps "validate-assignment" (the Validate button)
+INSTRUCTOR_LAB_EXTENSIONS = (
+    "@jupyter/nbgrader:formgrader",
+    "@jupyter/nbgrader:create-assignment",
+    "@jupyter/nbgrader:course-list",
+    "@jupyter/nbgrader:assignment-list",
+    "@jupyter/nbgrader:menu",
+)
+#: JupyterLab's "get notified about Jupyter news?" (it fetches news from the internet): off in
+#: both modes, the course runs offline
+NEWS_LAB_EXTENSION = "@jupyterlab/apputils-extension:announcements"
+INSTRUCTOR_SERVER_EXTENSIONS = (
+    "nbgrader.server_extensions.formgrader",
+    "nbgrader.server_extensions.course_list",
+    "nbgrader.server_extensions.assignment_list",
+)
+#: where %tensorboard's frame and the TensorBoard launcher go: jupyter-server-proxy's routes
+TENSORBOARD_PROXY = "{base_url}proxy/%PORT%/"
+TENSORBOARD_PREFIX = "tensorboard"
+
+
+def kernel_encryption(c) -> None:
+    """Kernels started with ``c`` get CurveZMQ keys from their manager when pyzmq supports it,
+    so their traffic is encrypted and ipykernel no longer warns "running over TCP without
+    encryption" (on a terminal that is the first line a student would read)."""
+    try:
+        import zmq
+    except ImportError:
+        return
+    if zmq.has("curve"):
+        c.KernelManager.transport_encryption = "auto"
+
+
+def lab_config(c, *, mode: str = "student", runs: Path | str | None = None) -> None:
+    """The JupyterLab server of ``make lab`` (``mode="student"``) or ``make instructor``
+    (``mode="instructor"``); called from ``jupyter/<mode>/jupyter_server_config.py``.
+
+    - the server's, its terminals' and its kernels' PATH starts with this Python's scripts
+      (``tensorboard``, ``nbgrader``, ``python`` of the course), whatever shell started it;
+    - ``%tensorboard`` shows TensorBoard through jupyter-server-proxy (``TENSORBOARD_PROXY_URL``),
+      so it also works on a remote server or JupyterHub, and the Launcher has a "TensorBoard"
+      tile on ``runs`` (:func:`cs231n_tools.paths.runs_dir`);
+    - kernels are encrypted (:func:`kernel_encryption`); terminals are interactive shells that
+      keep the server's PATH (not login shells, which reset it);
+    - saving a notebook keeps the kernelspec and language_info it has on disk
+      (:func:`keep_notebook_metadata`): opening or validating a source is no git diff;
+    - students: nbgrader's instructor server extensions are off (the matching lab extensions are
+      disabled in ``jupyter/student/labconfig/page_config.json``); Validate stays.
+    """
+    if mode not in ("student", "instructor"):
+        raise ValueError(f"mode must be 'student' or 'instructor', not {mode!r}")
+    ensure_scripts_on_path()
+    base_url = os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/")
+    os.environ.setdefault("TENSORBOARD_PROXY_URL", TENSORBOARD_PROXY.format(base_url=base_url))
+    kernel_encryption(c)
+    # JupyterLab's terminals: a login shell (its default when not started from a terminal, as
+    # under JupyterHub) would reset PATH from /etc/profile; an interactive one keeps it.
+    c.ServerApp.terminado_settings = {"shell_command": [os.environ.get("SHELL") or "/bin/sh"]}
+    c.FileContentsManager.pre_save_hook = keep_notebook_metadata
+    # jupyter lab applies the server's configuration twice: the same hook, no news
+    import warnings
+
+    warnings.filterwarnings("ignore", message=r"Overriding existing pre_save_hook \(keep_notebook")
+    if runs is None:
+        from cs231n_tools.paths import runs_dir
+
+        runs = runs_dir()
+    c.ServerProxy.servers = {
+        TENSORBOARD_PREFIX: {
+            "command": [
+                sys.executable,
+                "-m",
+                "cs231n_tools.notebook",  # TensorBoard without importing TensorFlow
+                "--logdir",
+                str(runs),
+                "--port",
+                "{port}",
+                "--path_prefix",
+                "{base_url}" + TENSORBOARD_PREFIX,
+                "--reload_interval",
+                "5",
+            ],
+            "absolute_url": True,
+            "timeout": 120,
+            "launcher_entry": {"title": "TensorBoard", "enabled": True},
+        }
+    }
+    if mode == "student":
+        c.ServerApp.jpserver_extensions.update(dict.fromkeys(INSTRUCTOR_SERVER_EXTENSIONS, False))
+
+
+def keep_notebook_metadata(model, path, contents_manager=None, **kwargs):
+    """A ``FileContentsManager.pre_save_hook``: a notebook saved over an existing file keeps that
+    file's ``kernelspec`` and ``language_info`` (JupyterLab writes the running kernel's, with
+    this machine's Python version), so opening, running or validating a committed notebook does
+    not change it there. A new notebook keeps what the lab wrote."""
+    if model.get("type") != "notebook" or contents_manager is None:
+        return
+    try:
+        os_path = contents_manager._get_os_path(path)
+        with open(os_path, encoding="utf-8") as fh:
+            import json
+
+            on_disk = json.load(fh).get("metadata", {})
+    except (OSError, ValueError, AttributeError):
+        return
+    metadata = model.get("content", {}).get("metadata")
+    if metadata is None:
+        return
+    for key in ("kernelspec", "language_info"):
+        if key in on_disk:
+            metadata[key] = on_disk[key]
+        else:
+            metadata.pop(key, None)
 
 
 def ensure_scripts_on_path() -> None:
@@ -77,6 +299,32 @@ def config_for(root: Path | str):
     return c
 
 
+def collect_feedback(
+    grading: Path | str, root: Path | str, assignment: str = ASSIGNMENT
+) -> list[Path]:
+    """Put the feedback pages of a course-autograder run ``grading`` (``python -m autograder
+    autograde ROOT/submitted --out GRADING``) into the course directory ``root`` where
+    ``nbgrader release_feedback`` looks for them: ``root/feedback/<student>/<assignment>/``, with
+    the ``timestamp.txt`` and ``submission_secret.txt`` of the student's collected submission
+    (nbgrader names the released page after them). Returns the pages copied; a student without
+    a collected submission in ``root/submitted`` is skipped."""
+    grading, root = Path(grading), Path(root)
+    copied = []
+    for page in sorted(grading.glob(f"feedback/*/{assignment}/*.html")):
+        student = page.parent.parent.name
+        submitted = root / "submitted" / student / assignment
+        if not (submitted / "timestamp.txt").exists():
+            continue
+        dest = root / "feedback" / student / assignment
+        dest.mkdir(parents=True, exist_ok=True)
+        for name in ("timestamp.txt", "submission_secret.txt"):
+            if (submitted / name).exists():
+                shutil.copy2(submitted / name, dest / name)
+        shutil.copy2(page, dest / page.name)
+        copied.append(dest / page.name)
+    return copied
+
+
 @dataclass
 class NotebookGrade:
     """Scores of one autograded notebook: the total and each graded test cell's."""
@@ -99,7 +347,9 @@ class Course:
 
     # -- creation -------------------------------------------------------------------------
     @classmethod
-    def create(cls, root: Path | str, notebooks=None, source_dir: Path = SOURCE_NOTEBOOKS) -> "Course":
+    def create(
+        cls, root: Path | str, notebooks=None, source_dir: Path = SOURCE_NOTEBOOKS
+    ) -> "Course":
         """Make a course directory at ``root`` holding copies of the source notebooks
         ``notebooks`` (names without ``.ipynb``; default: all of them)."""
         course = cls(root)
@@ -147,7 +397,9 @@ class Course:
         """``nbgrader generate_assignment notebooks``; returns the release folder."""
         result = self.api(**overrides).generate_assignment(ASSIGNMENT, force=True, create=True)
         if not result["success"]:
-            raise RuntimeError(f"nbgrader generate_assignment failed:\n{result.get('error') or result.get('log')}")
+            raise RuntimeError(
+                f"nbgrader generate_assignment failed:\n{result.get('error') or result.get('log')}"
+            )
         return self.release_dir
 
     def submit(self, student: str, notebooks: dict[str, object]) -> Path:
@@ -168,7 +420,9 @@ class Course:
         """``nbgrader autograde notebooks --student <student>``; returns the grades it saved."""
         result = self.api(**overrides).autograde(ASSIGNMENT, student, force=True, create=True)
         if not result["success"]:
-            raise RuntimeError(f"nbgrader autograde failed for {student}:\n{result.get('error') or result.get('log')}")
+            raise RuntimeError(
+                f"nbgrader autograde failed for {student}:\n{result.get('error') or result.get('log')}"
+            )
         return self.grades(student)
 
     def grades(self, student: str) -> dict[str, NotebookGrade]:

@@ -416,6 +416,11 @@ class ForkServer:
             except Exception:  # noqa: BLE001
                 self.proc.kill()
                 self.proc.wait()
+        for pipe in (self.proc.stdin, self.proc.stdout):
+            try:
+                pipe.close()
+            except Exception:  # noqa: BLE001 - closed already, or broken
+                pass
 
 
 class KernelProcess:

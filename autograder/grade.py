@@ -1,9 +1,9 @@
 """``autograde``: grade a class's submissions with nbgrader, in parallel, each in a sandbox.
 
 The run is planned (:mod:`autograder.plan`: submissions -> jobs, the template course), each job
-graded in a worker (:mod:`autograder.job`), the jobs run by an executor (:mod:`autograder.pool`),
-and all results merged into ``grades.csv``, ``tests.csv`` and the gradebook
-(:mod:`autograder.results`). :func:`autograde` skips jobs already graded; the output folder is
+graded in a worker (:mod:`autograder.job`), the jobs run by an executor (:mod:`autograder.pool`;
+on a dask cluster: :mod:`autograder.cluster`), and all results merged into ``grades.csv``,
+``tests.csv`` and the gradebook (:mod:`autograder.results`). :func:`autograde` skips jobs already graded; the output folder is
 itself an nbgrader course directory (``nbgrader formgrader`` works in it).
 """
 
@@ -15,18 +15,9 @@ from pathlib import Path
 
 from .course import CELL_TIMEOUT, SOURCE_NOTEBOOKS, ensure_scripts_on_path
 from .job import cuda_available, grade_job
-from .plan import (
-    RENAMED,
-    GradingError,
-    Job,
-    Result,
-    file_hash,
-    match_notebook,
-    plan_jobs,
-    prepare_template,
-    write_atomic,
-)
+from .plan import RENAMED, Job, match_notebook, plan_jobs, prepare_template
 from .pool import default_workers, preload, run_jobs
+from .results import STATUSES, GradingError, Result, Status, file_hash, write_atomic
 from .sandbox import Limits
 
 __all__ = [
@@ -39,6 +30,7 @@ __all__ = [
     "GradingError",
     "Job",
     "Result",
+    "Status",
     "autograde",
     "cuda_available",
     "default_workers",
@@ -52,7 +44,6 @@ __all__ = [
 DEFAULT_TIMEOUT = 300.0
 DEVICES = ("cpu", "cuda", "auto")
 DEFAULT_LIMITS = Limits()
-STATUSES = ("graded", "timeout", "kernel_died", "invalid_notebook", "tampered", "error")
 NO_GPU = (
     "--device {device} needs a CUDA GPU, but torch.cuda.is_available() is False on this machine. "
     "Grade with --device cpu, or run on a machine with a GPU."
@@ -83,22 +74,23 @@ def autograde(
     sandbox: bool | None = None,
     forkserver: bool = True,
     executor: cf.Executor | None = None,
+    scheduler: str | None = None,
+    scheduler_file: Path | str | None = None,
     progress: bool = True,
 ) -> list[Result]:
     """Grade every ``submissions/<student>/<notebook>.ipynb`` into ``out``; returns all results.
 
     ``executor``: any ``concurrent.futures.Executor`` whose workers can import this package and
-    reach ``out`` (default: a local pool of ``workers`` processes). ``sandbox``: ``None`` uses
-    bubblewrap when it works here, ``False`` never. ``forkserver``: fork each kernel from a
-    process per worker that has torch imported (:mod:`autograder.forkserver`) instead of
-    starting a new Python.
+    reach ``out`` (default: a local pool of ``workers`` processes). ``scheduler`` (an address,
+    ``tcp://host:8786``) or ``scheduler_file``: grade on that dask cluster's workers instead,
+    which share nothing with this machine (:mod:`autograder.cluster`). ``sandbox``: ``None``
+    uses bubblewrap when it works (on each machine), ``False`` never. ``forkserver``: fork each
+    kernel from a process per worker that has torch imported (:mod:`autograder.forkserver`)
+    instead of starting a new Python.
     """
-    from . import results as results_mod
-    from .sandbox import probe
-
     if device not in DEVICES:
         raise GradingError(f"--device must be one of {', '.join(DEVICES)}, not {device!r}")
-    if device == "cuda" and not cuda_available():
+    if device == "cuda" and not (scheduler or scheduler_file) and not cuda_available():
         raise GradingError(NO_GPU.format(device=device))
     quiet_gradebook_warnings()
     out = Path(out).resolve()
@@ -106,15 +98,89 @@ def autograde(
     out.mkdir(parents=True, exist_ok=True)
     ensure_scripts_on_path()
     template, digest, names = prepare_template(out, Path(source_dir))
-    usable, why = probe()
-    use_sandbox = usable if sandbox is None else (sandbox and usable)
-    workers = workers or default_workers()
-    results_mod.write_run_info(
-        out,
-        sandboxed=use_sandbox,
-        reason=why if sandbox is not False else "disabled",
-        limits=limits,
-    )
+    cluster = None
+    if scheduler or scheduler_file:
+        from .cluster import Cluster
+
+        cluster = Cluster(scheduler=scheduler, scheduler_file=scheduler_file)
+    try:
+        return _grade_class(
+            submissions,
+            out,
+            template,
+            digest,
+            names,
+            cluster,
+            workers=workers or default_workers(),
+            timeout=timeout,
+            cell_timeout=cell_timeout,
+            device=device,
+            force=force,
+            source_dir=Path(source_dir),
+            limits=limits,
+            sandbox=sandbox,
+            forkserver=forkserver,
+            executor=executor,
+            progress=progress,
+        )
+    finally:
+        if cluster is not None:
+            cluster.close()
+
+
+def _grade_class(
+    submissions,
+    out,
+    template,
+    digest,
+    names,
+    cluster,
+    *,
+    workers,
+    timeout,
+    cell_timeout,
+    device,
+    force,
+    source_dir,
+    limits,
+    sandbox,
+    forkserver,
+    executor,
+    progress,
+) -> list[Result]:
+    from . import results as results_mod
+    from .sandbox import probe
+
+    runner = None
+    if cluster is not None:
+        reports = cluster.prepare(source_dir, digest)
+        use_sandbox = sandbox is not False and all(r["sandboxed"] for r in reports.values())
+        reasons = sorted({r["sandbox_reason"] for r in reports.values()})
+        results_mod.write_run_info(
+            out,
+            sandboxed=use_sandbox,
+            reason="; ".join(reasons) if sandbox is not False else "disabled",
+            limits=limits,
+            workers={
+                name: {
+                    "sandboxed": r["sandboxed"] and sandbox is not False,
+                    "missing": _missing(r, sandbox),
+                }
+                for name, r in sorted(reports.items())
+            },
+        )
+        runner = cluster.runner(sandbox=sandbox, out=out)
+        executor = cluster.executor
+        workers = max(1, cluster.nthreads())
+    else:
+        usable, why = probe()
+        use_sandbox = usable if sandbox is None else (sandbox and usable)
+        results_mod.write_run_info(
+            out,
+            sandboxed=use_sandbox,
+            reason=why if sandbox is not False else "disabled",
+            limits=limits,
+        )
     jobs = plan_jobs(
         submissions,
         names,
@@ -131,15 +197,26 @@ def autograde(
     )
     results_mod.copy_submissions(out, jobs)
     todo = [j for j in jobs if force or not results_mod.is_done(j)]
-    if todo:
+    if todo and cluster is None:
         prepare_course_data()
-    if todo and executor is None:
-        preload()
+        if executor is None:
+            preload()
     try:
-        run_jobs(todo, workers=workers, executor=executor, progress=progress)
+        run_jobs(todo, workers=workers, executor=executor, progress=progress, runner=runner)
+        if cluster is not None:
+            cluster.check_refused()
     finally:
         merged = results_mod.merge(out, template, jobs)
     return merged
+
+
+def _missing(report: dict, sandbox: bool | None) -> list[str]:
+    """The protections a worker's kernels lack (all of the sandbox's when it is turned off)."""
+    if sandbox is not False:
+        return list(report["missing"])
+    from .sandbox import protections
+
+    return [k for k, ok in protections(sandboxed=False).items() if not ok]
 
 
 def prepare_course_data() -> None:

@@ -1,11 +1,23 @@
-"""One job: grade one (student, notebook) in a worker process; never raises.
+"""One job: grade one (student, notebook); never raises.
 
-:func:`grade_job` builds a private scratch course (the source notebook and a copy of the
-gradebook template), rebuilds the submission on the source's skeleton (:mod:`autograder.restore`),
-runs nbgrader's own ``Autograde`` converter on it with our preprocessors in its pipeline (the
-kernel in the sandbox, forked from the worker's fork server; stderr is not an error; tampering
-costs the affected tests), renders the feedback with nbgrader's ``GenerateFeedback`` minus the
-hidden tests, and writes one JSON result atomically. Problems become a status and a ``detail``.
+The job runs in five steps, the same in a local worker process and on a cluster worker:
+
+- :func:`prepare` a private scratch course (the source notebook and a copy of the gradebook
+  template) holding the submission rebuilt on the source's skeleton (:mod:`autograder.restore`),
+  and the folders its kernel sees;
+- :func:`configure` nbgrader's ``Autograde`` with our preprocessors in its pipeline (the kernel
+  in the sandbox, forked from the worker's fork server; stderr is not an error; tampering costs
+  the affected tests) and ``GenerateFeedback`` minus the hidden tests;
+- :func:`run` both converters and collect the execution report, the gradebook's scores, the
+  autograded notebook and the feedback page (as bytes);
+- :func:`classify` the run into a status and its details: a pure function of the report and
+  the autograded notebook;
+- :func:`publish` the record and the two files into the output folder.
+
+:func:`grade` does the first four and returns a :class:`Graded` (plain data, bytes for the
+files, so that it can travel from a cluster worker to the coordinator); :func:`grade_job` is the
+local pool's job: :func:`grade`, then :func:`publish` at once. Problems become a status and a
+``detail``.
 """
 
 from __future__ import annotations
@@ -16,11 +28,21 @@ import os
 import shutil
 import tempfile
 import time
-from dataclasses import asdict
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from .course import ASSIGNMENT, config_for, ensure_scripts_on_path
-from .plan import Job, Result, file_hash, read_source, template_scores, write_atomic
+from .course import ASSIGNMENT, Course, config_for, ensure_scripts_on_path
+from .plan import Job, read_source
+from .results import (
+    JOB_ERROR,
+    Result,
+    Status,
+    failure,
+    gradebook_scores,
+    record,
+    save,
+    write_atomic,
+)
 
 KERNEL_USER = "student"
 TIMEOUT_NOTEBOOK = "the notebook ran past its time limit of {seconds:g} s; later cells were not run"
@@ -34,7 +56,67 @@ GUARD_SILENT = (
 MEMORY = "memory limit reached in cell {cells}"
 PROCESSES = "process limit reached in cell {cells}"
 OUTPUT_CUT = "output beyond {limit} bytes was dropped"
-JOB_ERROR = "grader error: {error}"
+NO_FEEDBACK = "feedback not generated ({error})"
+
+
+@dataclass
+class Graded:
+    """What one job produces: its record and, when it ran, the autograded notebook and the
+    feedback page as bytes (written into the output folder by :func:`publish`)."""
+
+    result: Result
+    autograded: bytes | None = None
+    feedback: bytes | None = None
+
+
+def feedback_path(out: Path, student: str, notebook: str) -> Path:
+    return Path(out) / "feedback" / student / ASSIGNMENT / f"{notebook}.html"
+
+
+def publish(job: Job, graded: Graded, out: Path | str | None = None) -> Result:
+    """Write ``graded`` into ``out`` (default: the job's): the autograded notebook, the feedback
+    page, then the record (last: a record on disk means the job is done)."""
+    out = Path(out if out is not None else job.out)
+    res = graded.result
+    if graded.autograded is not None:
+        write_atomic(
+            Course(out).autograded_dir(res.student) / f"{res.notebook}.ipynb", graded.autograded
+        )
+    if graded.feedback is not None:
+        write_atomic(feedback_path(out, res.student, res.notebook), graded.feedback)
+    save(res, out)
+    return res
+
+
+def grade_job(job: Job) -> Result:
+    """The local pool's job: grade one (student, notebook) and publish it; never raises."""
+    return publish(job, grade(job))
+
+
+def grade(job: Job) -> Graded:
+    """Grade one (student, notebook) in this process; never raises: problems become a status."""
+    t0 = time.monotonic()
+    if job.invalid:
+        graded = Graded(failure(job, Status.INVALID_NOTEBOOK, "; ".join([job.invalid, *job.notes])))
+    else:
+        scratch = Path(tempfile.mkdtemp(prefix="cs231n-grade-"))
+        try:
+            graded = _grade_in(scratch, job)
+        except Exception as exc:  # noqa: BLE001 - one bad submission never stops a batch
+            graded = Graded(
+                failure(job, Status.ERROR, JOB_ERROR.format(error=_explain(exc, scratch)))
+            )
+        finally:
+            for handler in logging.getLogger(f"autograder.job.{scratch.name}").handlers[:]:
+                handler.close()
+            logging.Logger.manager.loggerDict.pop(f"autograder.job.{scratch.name}", None)
+            if os.environ.get("CS231N_KEEP_SCRATCH"):
+                print(f"kept scratch folder {scratch}")
+            else:
+                shutil.rmtree(scratch, ignore_errors=True)
+                shutil.rmtree(_KERNEL_DIRS.pop(scratch, scratch), ignore_errors=True)
+    graded.result.wall_s = time.monotonic() - t0
+    return graded
 
 
 def _kernel_env(job: Job, home: Path, gpu: bool) -> dict[str, str]:
@@ -68,26 +150,13 @@ def _kernel_env(job: Job, home: Path, gpu: bool) -> dict[str, str]:
         "OMP_NUM_THREADS": str(job.threads),
         "MKL_NUM_THREADS": str(job.threads),
     }
+    if os.environ.get("PYTHONPATH"):  # the kernel imports the course from where the grader does
+        env["PYTHONPATH"] = os.environ["PYTHONPATH"]
     if gpu:  # which GPUs, and where the driver's libraries are when ld.so.conf does not say
         for name in ("CUDA_VISIBLE_DEVICES", "LD_LIBRARY_PATH"):
             if os.environ.get(name):
                 env[name] = os.environ[name]
     return env
-
-
-def _grades_of(
-    db_url: str, student: str, notebook: str
-) -> tuple[float, float, dict[str, list[float]]]:
-    from nbgrader.api import Gradebook
-
-    with Gradebook(db_url) as gb:
-        nb = gb.find_submission_notebook(notebook, ASSIGNMENT, student)
-        tests = {
-            g.name: [float(g.score), float(g.max_score)]
-            for g in nb.grades
-            if g.cell_type == "code" and g.max_score
-        }
-        return float(nb.score), float(nb.max_score), tests
 
 
 def _errors(nb, names: tuple[str, ...] = (), text: tuple[str, ...] = ()) -> list[int]:
@@ -115,56 +184,6 @@ def _quiet_logger(path: Path) -> logging.Logger:
     log.setLevel(logging.WARNING)
     log.propagate = False
     return log
-
-
-def grade_job(job: Job) -> Result:
-    """Grade one (student, notebook); never raises: problems become a status."""
-    t0 = time.monotonic()
-    template = Path(job.template)
-    try:
-        max_score, zero_tests = template_scores(template, job.notebook)
-    except Exception:  # noqa: BLE001 - not a course notebook
-        max_score, zero_tests = 0.0, {}
-    base = dict(
-        student=job.student,
-        notebook=job.notebook,
-        max_score=max_score,
-        source_hash=job.source_hash,
-        submitted_as=Path(job.path).name,
-        submission_hash=file_hash(Path(job.path)),
-    )
-    if job.invalid:
-        res = Result(
-            score=0.0,
-            status="invalid_notebook",
-            detail="; ".join([job.invalid, *job.notes]),
-            tests=zero_tests,
-            **base,
-        )
-    else:
-        scratch = Path(tempfile.mkdtemp(prefix="cs231n-grade-"))
-        try:
-            res = _grade_in(scratch, job, base, zero_tests)
-        except Exception as exc:  # noqa: BLE001 - one bad submission never stops a batch
-            res = Result(
-                score=0.0,
-                status="error",
-                detail=JOB_ERROR.format(error=_explain(exc, scratch)),
-                tests=zero_tests,
-                **base,
-            )
-        finally:
-            for handler in logging.getLogger(f"autograder.job.{scratch.name}").handlers[:]:
-                handler.close()
-            logging.Logger.manager.loggerDict.pop(f"autograder.job.{scratch.name}", None)
-            if os.environ.get("CS231N_KEEP_SCRATCH"):
-                print(f"kept scratch folder {scratch}")
-            else:
-                shutil.rmtree(scratch, ignore_errors=True)
-                shutil.rmtree(_KERNEL_DIRS.pop(scratch, scratch), ignore_errors=True)
-    res.wall_s = time.monotonic() - t0
-    write_atomic(job.result_path, json.dumps(asdict(res), indent=1))
-    return res
 
 
 _FORKSERVER_ROOT: Path | None = None
@@ -208,11 +227,79 @@ def _explain(exc: Exception, scratch: Path) -> str:
     return text.strip()[:300]
 
 
-def _grade_in(scratch: Path, job: Job, base: dict, zero_tests: dict) -> Result:
+@dataclass
+class Prepared:
+    """A job's scratch course and the folders its kernel sees."""
+
+    course: Path  # the scratch nbgrader course (source, gradebook copy, the rebuilt submission)
+    work: Path  # the kernel's working folder (the student's own copy of the notebook)
+    home: Path
+    runtime: Path  # the kernel's socket folder
+    log_dir: Path  # nbgrader's log and the execution report
+    uid: int | None
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Run:
+    """What running nbgrader on a prepared job gave."""
+
+    report: dict  # SandboxedExecute's execution report
+    graded: object  # the autograded notebook (nbformat.NotebookNode)
+    score: float
+    max_score: float
+    tests: dict[str, list[float]]
+    autograded: bytes
+    feedback: bytes | None
+    feedback_problem: str | None
+    phases: dict[str, float]
+
+
+def prepare(scratch: Path, job: Job) -> Prepared | Result:
+    """Build the scratch course and the kernel's folders; an unreadable submission's record."""
     import nbformat
+
+    from .restore import read_submission, rebuild
+    from .sandbox import kernel_user_id, sandbox_uid
+
+    template = Path(job.template)
+    notes = list(job.notes)
+    try:
+        submitted = read_submission(Path(job.path))
+    except ValueError as exc:
+        return failure(job, Status.INVALID_NOTEBOOK, "; ".join([str(exc), *notes]))
+    source = read_source(template, job.notebook)
+    release = nbformat.read(Course(template).release_dir / f"{job.notebook}.ipynb", as_version=4)
+    nb, problems = rebuild(submitted, source, release)
+    notes += problems
+
+    course = Course(scratch / "course")
+    course.source_dir.mkdir(parents=True)
+    shutil.copy2(template / ASSIGNMENT / f"{job.notebook}.ipynb", course.source_dir)
+    shutil.copy2(template / "gradebook.db", course.root / "gradebook.db")
+    sub_dir = course.submitted_dir(job.student)
+    sub_dir.mkdir(parents=True)
+    nbformat.write(nb, sub_dir / f"{job.notebook}.ipynb")
+
+    kdir = kernel_dir(scratch, job)  # scratch itself, or a folder in the fork server's root
+    work, home, runtime = kdir / "work", kdir / "home", kdir / "kernel"
+    for d in (work, home, runtime, home / "tmp"):
+        d.mkdir(parents=True)
+    shutil.copy2(job.path, work / f"{job.notebook}.ipynb")  # the student's own working copy
+    uid = None
+    if kernel_user_id(sandboxed=job.sandbox):
+        uid = sandbox_uid()
+        os.chmod(scratch, 0o711)
+        os.chmod(kdir, 0o711)
+        for d in (work, home, runtime, home / "tmp"):
+            for p in [d, *d.rglob("*")]:
+                os.chown(p, uid, uid)
+    return Prepared(course.root, work, home, runtime, scratch, uid, notes)
+
+
+def configure(job: Job, prep: Prepared):
+    """The traitlets config of nbgrader's Autograde and GenerateFeedback for this job."""
     from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
-    from nbgrader.converters import Autograde, GenerateFeedback
-    from nbgrader.coursedir import CourseDirectory
     from nbgrader.preprocessors import (
         AssignLatePenalties,
         CheckCellMetadata,
@@ -229,59 +316,9 @@ def _grade_in(scratch: Path, job: Job, base: dict, zero_tests: dict) -> Result:
         StderrToStdout,
         ZeroTamperedTests,
     )
-    from .preprocessors.zero_tampered_tests import tamper_outputs
-    from .restore import read_submission, rebuild
-    from .sandbox import kernel_user_id, sandbox_uid
 
-    t_start = time.monotonic()
-    phases: dict[str, float] = {}
-    template = Path(job.template)
-    notes = list(job.notes)
-    try:
-        submitted = read_submission(Path(job.path))
-    except ValueError as exc:
-        return Result(
-            score=0.0,
-            status="invalid_notebook",
-            detail="; ".join([str(exc), *notes]),
-            tests=zero_tests,
-            **base,
-        )
-
-    source = read_source(template, job.notebook)
-    release = nbformat.read(
-        template / "release" / ASSIGNMENT / f"{job.notebook}.ipynb", as_version=4
-    )
-    nb, problems = rebuild(submitted, source, release)
-    notes += problems
-
-    course = scratch / "course"
-    (course / ASSIGNMENT).mkdir(parents=True)
-    shutil.copy2(template / ASSIGNMENT / f"{job.notebook}.ipynb", course / ASSIGNMENT)
-    shutil.copy2(template / "gradebook.db", course / "gradebook.db")
-    sub_dir = course / "submitted" / job.student / ASSIGNMENT
-    sub_dir.mkdir(parents=True)
-    nbformat.write(nb, sub_dir / f"{job.notebook}.ipynb")
-
-    kdir = kernel_dir(
-        scratch, job
-    )  # what the kernel sees: scratch itself, or in the fork server's root
-    work, home, runtime = kdir / "work", kdir / "home", kdir / "kernel"
-    for d in (work, home, runtime, home / "tmp"):
-        d.mkdir(parents=True)
-    shutil.copy2(job.path, work / f"{job.notebook}.ipynb")  # the student's own working copy
-    uid = None
-    if kernel_user_id(sandboxed=job.sandbox):
-        uid = sandbox_uid()
-        os.chmod(scratch, 0o711)
-        os.chmod(kdir, 0o711)
-        for d in (work, home, runtime, home / "tmp"):
-            for p in [d, *d.rglob("*")]:
-                os.chown(p, uid, uid)
-    report_path = scratch / "execution.json"
     gpu = job.device in ("cuda", "auto") and cuda_available()
-
-    c = config_for(course)
+    c = config_for(prep.course)
     c.CourseDirectory.student_id = job.student
     c.CourseDirectory.assignment_id = ASSIGNMENT
     c.CourseDirectory.notebook_id = job.notebook
@@ -299,16 +336,16 @@ def _grade_in(scratch: Path, job: Job, base: dict, zero_tests: dict) -> Result:
     c.SandboxedExecute.timeout = int(job.cell_timeout)
     c.SandboxedExecute.notebook_timeout = float(job.timeout)
     c.SandboxedExecute.output_limit = job.limits.output_bytes
-    c.SandboxedExecute.report_path = str(report_path)
-    c.SandboxedExecute.workdir = str(work)
-    c.SandboxKernelManager.runtime_dir = str(runtime)
-    c.SandboxKernelManager.workdir = str(work)
-    c.SandboxKernelManager.writable = [str(work), str(home)]
+    c.SandboxedExecute.report_path = str(prep.log_dir / "execution.json")
+    c.SandboxedExecute.workdir = str(prep.work)
+    c.SandboxKernelManager.runtime_dir = str(prep.runtime)
+    c.SandboxKernelManager.workdir = str(prep.work)
+    c.SandboxKernelManager.writable = [str(prep.work), str(prep.home)]
     c.SandboxKernelManager.sandbox = job.sandbox
     c.SandboxKernelManager.gpu = gpu
     c.SandboxKernelManager.limit_args = job.limits.kernel_args()
-    c.SandboxKernelManager.uid = uid
-    c.SandboxKernelManager.kernel_env = _kernel_env(job, home, gpu)
+    c.SandboxKernelManager.uid = prep.uid
+    c.SandboxKernelManager.kernel_env = _kernel_env(job, prep.home, gpu)
     c.SandboxKernelManager.forkserver = job.forkserver
     c.SandboxKernelManager.forkserver_root = str(forkserver_root()) if job.forkserver else ""
     c.GenerateFeedback.preprocessors = [
@@ -318,32 +355,62 @@ def _grade_in(scratch: Path, job: Job, base: dict, zero_tests: dict) -> Result:
         CSSHTMLHeaderPreprocessor,
     ]
     c.ClearHiddenTests.enforce_metadata = False
+    return c
+
+
+def run(job: Job, prep: Prepared, c) -> Run:
+    """Run nbgrader's Autograde, then GenerateFeedback (a failure there keeps the grade)."""
+    import nbformat
+    from nbgrader.converters import Autograde, GenerateFeedback
+    from nbgrader.coursedir import CourseDirectory
 
     ensure_scripts_on_path()
-    log = _quiet_logger(scratch / "nbgrader.log")
+    log = _quiet_logger(prep.log_dir / "nbgrader.log")
+    phases: dict[str, float] = {}
     t1 = time.monotonic()
-    phases["prepare"] = t1 - t_start
     Autograde(coursedir=CourseDirectory(config=c), config=c, log=log).start()
-
     phases["autograde"] = time.monotonic() - t1
+    report_path = prep.log_dir / "execution.json"
     report = json.loads(report_path.read_text()) if report_path.exists() else {}
-    graded_path = course / "autograded" / job.student / ASSIGNMENT / f"{job.notebook}.ipynb"
-    graded = nbformat.read(graded_path, as_version=4)
-    score, max_score, tests = _grades_of(
-        f"sqlite:///{course / 'gradebook.db'}", job.student, job.notebook
-    )
+    course = Course(prep.course)
+    graded_path = course.autograded_dir(job.student) / f"{job.notebook}.ipynb"
+    autograded = graded_path.read_bytes()
+    graded = nbformat.reads(autograded.decode(), as_version=4)
+    score, max_score, tests = gradebook_scores(course.db_url, job.notebook, job.student)
+    t2 = time.monotonic()
+    feedback, problem = None, None
+    try:
+        GenerateFeedback(coursedir=CourseDirectory(config=c), config=c, log=log).start()
+        feedback = feedback_path(course.root, job.student, job.notebook).read_bytes()
+    except Exception as exc:  # noqa: BLE001 - the grade stands without its feedback page
+        problem = NO_FEEDBACK.format(error=type(exc).__name__)
+    phases["feedback"] = time.monotonic() - t2
+    return Run(report, graded, score, max_score, tests, autograded, feedback, problem, phases)
 
-    status, details = "graded", []
+
+def classify(
+    report: dict, graded, *, cell_timeout: float, timeout: float, output_limit: int
+) -> tuple[Status, list[str]]:
+    """The status of a run and what to tell about it, from the execution report of
+    :class:`autograder.preprocessors.SandboxedExecute` and the autograded notebook alone.
+
+    Later findings win: timeout, then a dead kernel, then tampering (rebound names, or a tamper
+    guard that never reported although the notebook ran to its end). Memory and process limits
+    and dropped output are told in the details without changing the status.
+    """
+    from .preprocessors.zero_tampered_tests import tamper_outputs
+
+    status, details = Status.GRADED, []
     if report.get("cell_timeouts"):
-        status = "timeout"
+        status = Status.TIMEOUT
         cells = ", ".join(_label(graded, i) for i in report["cell_timeouts"])
-        details.append(TIMEOUT_CELL.format(cells=cells, seconds=job.cell_timeout))
+        details.append(TIMEOUT_CELL.format(cells=cells, seconds=cell_timeout))
     if report.get("timed_out"):
-        status = "timeout"
-        details.append(TIMEOUT_NOTEBOOK.format(seconds=job.timeout))
+        status = Status.TIMEOUT
+        details.append(TIMEOUT_NOTEBOOK.format(seconds=timeout))
     died = report.get("kernel_died")
     if died:
-        status = "kernel_died"
+        status = Status.KERNEL_DIED
         if died.get("cell") is None:
             details.append(KERNEL_DIED_START.format(reason=died.get("reason")))
         else:
@@ -355,10 +422,10 @@ def _grade_in(scratch: Path, job: Job, base: dict, zero_tests: dict) -> Result:
     if final:
         rebound += final.get("rebound", [])
     if rebound:
-        status = "tampered"
+        status = Status.TAMPERED
         details.insert(0, TAMPERED.format(names=", ".join(dict.fromkeys(rebound))))
     elif final is None and not died and not report.get("timed_out"):
-        status = "tampered"
+        status = Status.TAMPERED
         details.insert(0, GUARD_SILENT)
     mem = _errors(
         graded, ("MemoryError",), ("can't allocate memory", "bad_alloc", "DefaultCPUAllocator")
@@ -369,33 +436,39 @@ def _grade_in(scratch: Path, job: Job, base: dict, zero_tests: dict) -> Result:
     if procs:
         details.append(PROCESSES.format(cells=", ".join(_label(graded, i) for i in procs)))
     if report.get("output_truncated"):
-        details.append(OUTPUT_CUT.format(limit=job.limits.output_bytes))
+        details.append(OUTPUT_CUT.format(limit=output_limit))
+    return status, details
 
-    out = Path(job.out)
-    dest = out / "autograded" / job.student / ASSIGNMENT
-    dest.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(graded_path, dest / graded_path.name)
-    t2 = time.monotonic()
-    try:
-        GenerateFeedback(coursedir=CourseDirectory(config=c), config=c, log=log).start()
-        html = course / "feedback" / job.student / ASSIGNMENT / f"{job.notebook}.html"
-        fdest = out / "feedback" / job.student / ASSIGNMENT
-        fdest.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(html, fdest / html.name)
-    except Exception as exc:  # noqa: BLE001 - the grade stands without its feedback page
-        details.append(f"feedback not generated ({type(exc).__name__})")
-    phases["feedback"] = time.monotonic() - t2
 
-    return Result(
-        score=score,
-        status=status,
-        detail="; ".join(details + notes),
-        tests=tests,
-        kernel_start_s=report.get("kernel_start_s"),
-        cells_s=report.get("cells_s"),
-        phases=phases,
-        **{**base, "max_score": max_score},
+def _grade_in(scratch: Path, job: Job) -> Graded:
+    t0 = time.monotonic()
+    prep = prepare(scratch, job)
+    if isinstance(prep, Result):
+        return Graded(prep)
+    c = configure(job, prep)
+    prepared = time.monotonic() - t0
+    done = run(job, prep, c)
+    status, details = classify(
+        done.report,
+        done.graded,
+        cell_timeout=job.cell_timeout,
+        timeout=job.timeout,
+        output_limit=job.limits.output_bytes,
     )
+    if done.feedback_problem:
+        details.append(done.feedback_problem)
+    res = record(
+        job,
+        status=status,
+        detail="; ".join(details + prep.notes),
+        score=done.score,
+        max_score=done.max_score,
+        tests=done.tests,
+        kernel_start_s=done.report.get("kernel_start_s"),
+        cells_s=done.report.get("cells_s"),
+        phases={"prepare": prepared, **done.phases},
+    )
+    return Graded(res, done.autograded, done.feedback)
 
 
 def cuda_available() -> bool:

@@ -151,8 +151,11 @@ class SandboxKernelManager(AsyncKernelManager):
             kw["env"] = dict(self.kernel_env)
         if self.workdir:
             kw["cwd"] = self.workdir
-        if self.runtime_dir:  # the kernel's own messages go to a log, not the grader's terminal
-            log = open(Path(self.runtime_dir).parent / "kernel.log", "ab")  # noqa: SIM115
+        if not self.runtime_dir:
+            return await super()._async_launch_kernel(kernel_cmd, **kw)
+        # the kernel's own messages go to a log, not the grader's terminal; the kernel process
+        # keeps its own copy of the file, so ours is closed once it has started
+        with open(Path(self.runtime_dir).parent / "kernel.log", "ab") as log:
             kw.setdefault("stdout", log)
             kw.setdefault("stderr", log)
-        return await super()._async_launch_kernel(kernel_cmd, **kw)
+            return await super()._async_launch_kernel(kernel_cmd, **kw)

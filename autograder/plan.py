@@ -2,7 +2,7 @@
 
 A :class:`Job` is one (student, notebook): which course notebook a submitted file is (renamed
 and duplicate files are matched or refused here), the settings it is graded with and where its
-:class:`Result` goes. The *template* is an nbgrader course of the source notebooks with its
+result goes (:mod:`autograder.results`). The *template* is an nbgrader course of the source notebooks with its
 release and gradebook, built once per version of the sources (:func:`prepare_template`).
 """
 
@@ -13,16 +13,18 @@ import os
 import re
 import shutil
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from .course import ASSIGNMENT, Course
+from .results import (  # noqa: F401 - re-exported: they lived here before results.py
+    GradingError,
+    Result,
+    file_hash,
+    result_path,
+    write_atomic,
+)
 from .sandbox import Limits
-
-
-class GradingError(RuntimeError):
-    """A problem with the grading run itself (not with one submission)."""
-
 
 NO_SUBMISSIONS = "no submissions found in {path}: expected <student_id>/<notebook>.ipynb files"
 NO_SOURCE = "no source notebooks (*.ipynb) in {path}"
@@ -55,42 +57,6 @@ class Job:
         return result_path(Path(self.out), self.student, self.notebook)
 
 
-@dataclass
-class Result:
-    student: str
-    notebook: str
-    score: float
-    max_score: float
-    status: str
-    detail: str
-    tests: dict[str, list[float]] = field(default_factory=dict)
-    source_hash: str = ""
-    wall_s: float = 0.0
-    kernel_start_s: float | None = None
-    cells_s: float | None = None
-    submitted_as: str = ""
-    submission_hash: str = ""
-    phases: dict[str, float] = field(default_factory=dict)  # seconds: prepare, autograde, feedback
-
-
-def result_path(out: Path, student: str, notebook: str) -> Path:
-    return out / "results" / student / f"{notebook}.json"
-
-
-def file_hash(path: Path) -> str:
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
-    except OSError:
-        return ""
-
-
-def write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)
-
-
 def source_notebooks(source_dir: Path) -> list[str]:
     names = sorted(p.stem for p in Path(source_dir).glob("*.ipynb"))
     if not names:
@@ -103,6 +69,24 @@ def _hash_sources(source_dir: Path, names: list[str]) -> str:
     for name in names:
         h.update(name.encode())
         h.update((Path(source_dir) / f"{name}.ipynb").read_bytes())
+    return h.hexdigest()[:16]
+
+
+#: the course's code whose version must match between a coordinator and its workers
+COURSE_CODE = ("autograder", "cs231n_tools")
+
+
+def course_hash(source_hash: str) -> str:
+    """The version of the course a job is graded with: the source notebooks (``source_hash``,
+    see :func:`prepare_template`) and the code of :data:`COURSE_CODE` that grades them. A
+    cluster worker whose course hash differs from the coordinator's refuses its jobs."""
+    from .course import REPO_ROOT
+
+    h = hashlib.sha256(source_hash.encode())
+    for pkg in COURSE_CODE:
+        for path in sorted((REPO_ROOT / pkg).rglob("*.py")):
+            h.update(path.relative_to(REPO_ROOT).as_posix().encode())
+            h.update(path.read_bytes())
     return h.hexdigest()[:16]
 
 
@@ -244,16 +228,3 @@ def plan_jobs(submissions: Path, names: list[str], template: Path, **common) -> 
                 )
             )
     return jobs
-
-
-def template_scores(template: Path, notebook: str) -> tuple[float, dict[str, list[float]]]:
-    from nbgrader.api import Gradebook
-
-    with Gradebook(f"sqlite:///{template / 'gradebook.db'}") as gb:
-        nb = gb.find_notebook(notebook, ASSIGNMENT)
-        tests = {
-            c.name: [0.0, float(c.max_score)]
-            for c in nb.grade_cells
-            if c.cell_type == "code" and c.max_score
-        }
-        return float(nb.max_score), tests

@@ -1,21 +1,27 @@
 """Running jobs: any ``concurrent.futures.Executor``, by default a local pool of processes.
 
-:func:`run_jobs` submits :func:`autograder.job.grade_job` for every job, shows a progress bar,
-retries a job once when its worker process crashed (then records it as ``error``), and on Ctrl-C
-stops a local pool at once. Nothing here knows how a job grades: a distributed executor can
-replace :func:`make_executor`'s pool without touching the grading code.
+:func:`run_jobs` keeps as many jobs in flight as there are workers, shows a progress bar, and on
+Ctrl-C stops a local pool at once (a cluster's futures are cancelled); every finished result is
+kept. When a local worker process dies (``BrokenProcessPool``) only the jobs that were in flight
+are suspects: each runs again *alone*, in a pool of its own, and only a job that crashes its
+worker there is recorded as ``error``; the innocent ones are graded normally. Nothing here knows
+how a job grades: :class:`Runner` says what is submitted and what the coordinator does with its
+value (the local pool's jobs publish their own results; a cluster's come back as bytes, see
+:mod:`autograder.cluster`).
 """
 
 from __future__ import annotations
 
 import concurrent.futures as cf
-import json
 import os
-from dataclasses import asdict
-from pathlib import Path
+from collections.abc import Callable
+from dataclasses import dataclass
 
-from .job import JOB_ERROR, grade_job
-from .plan import Job, Result, file_hash, template_scores, write_atomic
+from .job import grade_job
+from .plan import Job
+from .results import JOB_ERROR, Result, Status, failure, save
+
+CRASHED_ALONE = "the worker process grading it crashed, also when it ran alone"
 
 
 def default_workers() -> int:
@@ -86,78 +92,140 @@ def _stop_workers(ex: cf.Executor) -> None:
             pass
 
 
+def _itself(job: Job) -> Job:
+    return job
+
+
+def _its_value(job: Job, value: Result) -> Result:
+    return value
+
+
+@dataclass
+class Runner:
+    """How jobs run on an executor: ``task(parcel(job))`` is what is submitted (both must be
+    picklable), ``finish(job, value)`` turns its value into the job's :class:`Result` in the
+    coordinator, ``window()`` is how many jobs to keep in flight, ``failed(job, exc)`` records
+    a job whose future raised (returns None to leave the job ungraded, for a rerun)."""
+
+    task: Callable = grade_job
+    parcel: Callable = _itself
+    finish: Callable = _its_value
+    window: Callable[[], int] | None = None
+    failed: Callable | None = None
+
+
+class PoolBroken(Exception):
+    """A local worker process died while these jobs were in flight."""
+
+
 def run_jobs(
-    jobs: list[Job], *, workers: int, executor: cf.Executor | None = None, progress: bool = True
+    jobs: list[Job],
+    *,
+    workers: int,
+    executor: cf.Executor | None = None,
+    progress: bool = True,
+    runner: Runner | None = None,
 ) -> None:
-    """Run :func:`grade_job` over ``jobs``; a broken local pool is replaced and its jobs retried once."""
+    """Run every job on ``executor`` (default: local pools of ``workers`` processes)."""
     from tqdm import tqdm
 
     if not jobs:
         return
-    own = executor is None
-    attempts: dict[Job, int] = {}
+    runner = runner or Runner()
+    tqdm.monitor_interval = 0
+    bar = tqdm(total=len(jobs), unit="nb", desc="grading", disable=not progress, dynamic_ncols=True)
+
+    def done(job: Job, res: Result) -> None:
+        bar.set_postfix_str(f"{job.student}/{job.notebook}: {res.status}", refresh=False)
+        bar.update()
+
     pending = list(jobs)
-    bar = None
     try:
         while pending:
+            own = executor is None
             ex = executor if executor is not None else make_executor(workers)
-            futures = {ex.submit(grade_job, j): j for j in pending}
-            if bar is None:
-                tqdm.monitor_interval = 0
-                bar = tqdm(
-                    total=len(jobs),
-                    unit="nb",
-                    desc="grading",
-                    disable=not progress,
-                    dynamic_ncols=True,
-                )
-            pending = []
             try:
-                for fut in cf.as_completed(futures):
-                    job = futures[fut]
-                    try:
-                        res = fut.result()
-                        bar.set_postfix_str(
-                            f"{job.student}/{job.notebook}: {res.status}", refresh=False
-                        )
-                        bar.update()
-                    except cf.process.BrokenProcessPool:
-                        attempts[job] = attempts.get(job, 0) + 1
-                        if attempts[job] < 2:
-                            pending.append(job)
-                        else:
-                            _record_crash(job, "the worker process crashed twice")
-                            bar.update()
-                    except Exception as exc:  # noqa: BLE001 - e.g. a remote executor's failure
-                        _record_crash(job, f"{type(exc).__name__}: {exc}")
-                        bar.update()
+                pending = _run_window(ex, pending, runner, workers, done)
             except KeyboardInterrupt:
                 if own:
                     _stop_workers(ex)
                 raise
+            except PoolBroken as broken:
+                # the in-flight jobs are suspects: each runs alone, so only the one that
+                # crashes its worker is charged; the rest of the class continues afterwards
+                if own:
+                    _stop_workers(ex)
+                else:  # a pool we were given is unusable now: go on with pools of our own
+                    executor = None
+                for job in broken.args[0]:
+                    _run_alone(job, runner, done)
+                pending = broken.args[1]
             finally:
                 if own:
                     ex.shutdown(wait=False, cancel_futures=True)
     finally:
-        if bar is not None:
-            bar.close()
+        bar.close()
 
 
-def _record_crash(job: Job, why: str) -> None:
+def _run_window(ex, pending, runner, workers, done) -> list:
+    """Keep ``runner.window()`` jobs in flight until all are done; raises :class:`PoolBroken`
+    with (the jobs in flight, the jobs not yet submitted) when a local worker died."""
+    queue = list(pending)
+    flying: dict[cf.Future, Job] = {}
     try:
-        max_score, tests = template_scores(Path(job.template), job.notebook)
-    except Exception:  # noqa: BLE001
-        max_score, tests = 0.0, {}
-    res = Result(
-        student=job.student,
-        notebook=job.notebook,
-        score=0.0,
-        max_score=max_score,
-        status="error",
-        detail=JOB_ERROR.format(error=why),
-        tests=tests,
-        source_hash=job.source_hash,
-        submitted_as=Path(job.path).name,
-        submission_hash=file_hash(Path(job.path)),
+        while queue or flying:
+            limit = max(1, runner.window() if runner.window else workers)
+            while queue and len(flying) < limit:
+                job = queue.pop(0)
+                flying[ex.submit(runner.task, runner.parcel(job))] = job
+            finished, _ = cf.wait(flying, return_when=cf.FIRST_COMPLETED)
+            for fut in sorted(finished, key=_broken):  # results that came back go first
+                job = flying.pop(fut)
+                try:
+                    value = fut.result()
+                except cf.process.BrokenProcessPool:
+                    for other in [f for f in flying if not _broken(f) and f.done()]:
+                        done(flying[other], runner.finish(flying.pop(other), other.result()))
+                    raise PoolBroken([job, *flying.values()], queue) from None
+                except Exception as exc:  # noqa: BLE001 - e.g. a remote executor's failure
+                    res = (runner.failed or _record_crash)(job, exc)
+                    if res is not None:
+                        done(job, res)
+                    continue
+                done(job, runner.finish(job, value))
+    except BaseException:
+        for fut in flying:
+            fut.cancel()
+        raise
+    return []
+
+
+def _broken(fut: cf.Future) -> bool:
+    return (
+        fut.done()
+        and not fut.cancelled()
+        and isinstance(fut.exception(), cf.process.BrokenProcessPool)
     )
-    write_atomic(job.result_path, json.dumps(asdict(res), indent=1))
+
+
+def _run_alone(job: Job, runner: Runner, done) -> None:
+    ex = make_executor(1)
+    try:
+        value = ex.submit(runner.task, runner.parcel(job)).result()
+    except cf.process.BrokenProcessPool:
+        done(job, _record_crash(job, CRASHED_ALONE))
+        return
+    except KeyboardInterrupt:
+        _stop_workers(ex)
+        raise
+    finally:
+        ex.shutdown(wait=False, cancel_futures=True)
+    done(job, runner.finish(job, value))
+
+
+def _record_crash(job: Job, why) -> Result:
+    if isinstance(why, BaseException):
+        why = f"{type(why).__name__}: {why}"
+    res = failure(job, Status.ERROR, JOB_ERROR.format(error=why))
+    save(res, job.out)
+    return res

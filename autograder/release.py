@@ -3,8 +3,9 @@
 ``DIR`` holds the student notebooks (solutions replaced by ``# YOUR CODE HERE`` stubs, hidden
 tests removed: nbgrader's ``ClearSolutions``/``ClearHiddenTests``), the helper package
 ``cs231n_tools`` and the ``autograder`` package (for ``python -m autograder check``), the data
-scripts and shipped weights, a student README and install files (``pyproject.toml``,
-``requirements.txt``, ``Makefile``); ``DIR.zip`` is the same, zipped. Before anything is written
+scripts and shipped weights, the student lab's configuration (``jupyter/student``), a student
+README and install files (``pyproject.toml``, ``requirements.txt``, ``Makefile``: ``make lab``
+installs once, then starts JupyterLab); ``DIR.zip`` is the same, zipped. Before anything is written
 the bundle is scanned for every solution line and hidden-test line of the sources
 (:func:`find_leaks`); a leak stops the release.
 """
@@ -56,13 +57,21 @@ Hand in the `.ipynb` files of `notebooks/` with their names unchanged.
 
 MAKEFILE = """PYTHON ?= python3.11
 VENV ?= .venv
+STAMP := $(VENV)/.cs231n-installed
+# JupyterLab refuses to start as root unless told
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 .PHONY: install lab
-install:
+install: $(STAMP)
+# installs once; again only when pyproject.toml changes
+$(STAMP): pyproject.toml
 \t@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 \t$(VENV)/bin/python -m pip install --quiet -e '.[tf]'
 \t$(VENV)/bin/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (cs231n)" >/dev/null
+\t@touch $(STAMP)
+# the course's programs on PATH for the lab, its terminals and kernels; jupyter/student hides
+# nbgrader's instructor tools
 lab: install
-\t$(VENV)/bin/jupyter lab --notebook-dir=notebooks
+\tPATH="$(abspath $(VENV))/bin:$$PATH" JUPYTER_CONFIG_PATH="$(CURDIR)/jupyter/student" $(VENV)/bin/jupyter lab --notebook-dir=notebooks $(ROOT_FLAG) $(LAB_ARGS)
 """
 
 
@@ -185,6 +194,9 @@ def build_release(
                     if item.is_dir()
                     else shutil.copy2(item, dest)
                 )
+        shutil.copytree(
+            REPO_ROOT / "jupyter" / "student", stage / "jupyter" / "student", ignore=SKIP
+        )
         if (REPO_ROOT / "scripts").is_dir():
             shutil.copytree(REPO_ROOT / "scripts", stage / "scripts", ignore=SKIP)
         (stage / "README.md").write_text(STUDENT_README)

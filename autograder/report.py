@@ -1,8 +1,11 @@
 """``report DIR``: a class summary of a grading run as one HTML page with PNG plots.
 
 ``DIR/report/index.html`` shows: how the submissions were protected (and, prominently, which
-protection was missing), the score distribution of each notebook, the mean score of each test,
-the hardest tests, and every submission whose status is not ``graded`` with its detail.
+protection was missing, per worker on a cluster), which folders may be handed back to students
+(``feedback/``) and which never (``autograded/``, ``submitted/``: they hold the hidden tests or
+other students' work), a table of every student's scores with links to their feedback pages,
+the score distribution of each notebook (whole submissions on the y axis), the mean score of each
+test (full labels), the hardest tests, and every submission whose status is not ``graded``.
 """
 
 from __future__ import annotations
@@ -11,7 +14,9 @@ import html
 import json
 from collections import defaultdict
 from pathlib import Path
+from urllib.parse import quote
 
+from .course import ASSIGNMENT
 from .results import read_grades, read_tests
 from .sandbox import PROTECTIONS
 
@@ -19,16 +24,22 @@ NO_GRADES = (
     "no grades.csv in {path}: run `python -m autograder autograde SUBMISSIONS --out {path}` first"
 )
 MISSING_PROTECTION = "Missing protection: {what}."
+WORKER_MISSING = "{worker}: missing {what}"
+HAND_BACK = (
+    "Hand back <code>feedback/&lt;student&gt;/</code> only (HTML without hidden tests). "
+    "Never hand back <code>autograded/</code> (graded notebooks with the hidden tests) or "
+    "<code>submitted/</code> (everyone's submissions)."
+)
 HARDEST = 10
 
 
-def _fig(path: Path, draw) -> str:
+def _fig(path: Path, draw, figsize=(7, 3.2)) -> str:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(7, 3.2))
+    fig, ax = plt.subplots(figsize=figsize)
     draw(ax)
     fig.tight_layout()
     fig.savefig(path, dpi=90)
@@ -69,6 +80,21 @@ def build_report(out: Path | str) -> Path:
             f"<p class=bad>{esc(MISSING_PROTECTION.format(what='; '.join(PROTECTIONS.get(k, k) for k in missing)))}"
             f" ({esc(run.get('sandbox_reason', ''))})</p>"
         )
+    workers = run.get("workers") or {}
+    if workers:
+        parts.append("<h3>Workers</h3><ul>")
+        for name, info in sorted(workers.items()):
+            missing = list(info.get("missing") or [])
+            if missing or not info.get("sandboxed", True):
+                what = "; ".join(PROTECTIONS.get(k, k) for k in missing) or "the sandbox"
+                parts.append(
+                    f"<li class=bad>{esc(WORKER_MISSING.format(worker=name, what=what))}</li>"
+                )
+            else:
+                parts.append(f"<li>{esc(name)}: every protection enforced</li>")
+        parts.append("</ul>")
+    parts.append(f"<h2>What to hand back</h2><p>{HAND_BACK}</p>")
+    parts += _student_table(out, grades, esc)
 
     by_nb: dict[str, list[float]] = defaultdict(list)
     max_nb: dict[str, float] = {}
@@ -87,7 +113,12 @@ def build_report(out: Path | str) -> Path:
         top = max_nb[nb] or 1
 
         def draw(ax, scores=scores, top=top, nb=nb):
-            ax.hist(scores, bins=min(20, max(5, int(top) + 1)), range=(0, top), color="#4477aa")
+            from matplotlib.ticker import MaxNLocator
+
+            ax.hist(scores, bins=_bins(top), color="#4477aa", edgecolor="white")
+            ax.set_xlim(-0.5, top + 0.5)
+            ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # counts are whole submissions
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
             ax.set_xlabel("score")
             ax.set_ylabel("submissions")
             ax.set_title(f"{nb}: score distribution (max {top:g})")
@@ -106,16 +137,16 @@ def build_report(out: Path | str) -> Path:
 
         def draw_tests(ax):
             ax.barh(range(len(keys)), means, color="#228833")
-            ax.set_yticks(range(len(keys)), [f"{n}/{t}" for n, t in keys], fontsize=6)
+            ax.set_yticks(range(len(keys)), [_test_label(n, t) for n, t in keys], fontsize=8)
             ax.set_xlim(0, 1)
             ax.set_xlabel("mean fraction of points")
             ax.set_title("Score per test")
             ax.invert_yaxis()
 
-        import matplotlib.pyplot as plt  # noqa: F401  (backend set in _fig)
-
+        height = 1.2 + 0.2 * len(keys)  # one readable line per test, full names
         parts.append(
-            f"<h2>Scores per test</h2><img src='{_fig(page / 'tests.png', draw_tests)}' alt='per test'>"
+            f"<h2>Scores per test</h2><img src='{_fig(page / 'tests.png', draw_tests, (10, height))}'"
+            " alt='per test' style='max-width:100%'>"
         )
         hardest = sorted(zip(means, keys, strict=True))[:HARDEST]
         parts.append(
@@ -148,5 +179,51 @@ def build_report(out: Path | str) -> Path:
             )
         parts.append("</table>")
     index = page / "index.html"
+    parts.insert(1, "<style>table.students td{white-space:nowrap}</style>")
     index.write_text("\n".join(parts))
     return index
+
+
+def _bins(top: float) -> list[float]:
+    """Histogram bins one point wide centred on whole scores (at most 40 of them)."""
+    step = max(1, int(round(top / 40)))
+    n = int(top // step) + 1
+    return [(i - 0.5) * step for i in range(n + 1)]
+
+
+def _test_label(notebook: str, test: str) -> str:
+    return f"{notebook} · {test.removeprefix('test_')}"
+
+
+def _student_table(out: Path, grades: list[dict], esc) -> list[str]:
+    """Every student's score per notebook, each linked to that student's feedback page."""
+    notebooks = sorted({g["notebook"] for g in grades})
+    by_student: dict[str, dict[str, dict]] = defaultdict(dict)
+    for g in grades:
+        by_student[g["student"]][g["notebook"]] = g
+    parts = [
+        "<h2>Students</h2><p>Each score links to the student's feedback page.</p>",
+        "<table class=students><tr><th>student</th>"
+        + "".join(f"<th>{esc(nb)}</th>" for nb in notebooks)
+        + "<th>total</th></tr>",
+    ]
+    for student in sorted(by_student):
+        row, total, top = [f"<td>{esc(student)}</td>"], 0.0, 0.0
+        for nb in notebooks:
+            g = by_student[student].get(nb)
+            if g is None:
+                row.append("<td>-</td>")
+                continue
+            total += float(g["score"])
+            top += float(g["max_score"])
+            text = f"{float(g['score']):g} / {float(g['max_score']):g}"
+            feedback = out / "feedback" / student / ASSIGNMENT / f"{nb}.html"
+            if feedback.exists():
+                href = f"../feedback/{quote(student)}/{ASSIGNMENT}/{quote(nb)}.html"
+                text = f"<a href='{esc(href)}'>{text}</a>"
+            cls = " class=bad" if g["status"] != "graded" else ""
+            row.append(f"<td{cls}>{text}</td>")
+        row.append(f"<td>{total:g} / {top:g}</td>")
+        parts.append("<tr>" + "".join(row) + "</tr>")
+    parts.append("</table>")
+    return parts

@@ -1,22 +1,31 @@
-"""What a grading run leaves in its output folder, and merging the per-job results.
+"""One home for grading results: the record of one job, its status, how it is saved, and what
+a grading run leaves in its output folder.
 
-``out/results/<student>/<notebook>.json`` is written atomically by each job the moment it is
-graded, so an interrupted run keeps everything finished; :func:`merge` turns all of them into
+- :class:`Result` the record of one (student, notebook); :class:`Status` its status;
+  :func:`failure` the one way to build the zero-score record of a job that could not be graded;
+  :func:`save` / :func:`load` one record as JSON; :func:`gradebook_scores` the one query of
+  nbgrader's gradebook for a notebook's scores (a template's maxima, or one student's grades).
+- ``out/results/<student>/<notebook>.json`` is written atomically the moment a job is graded,
+  so an interrupted run keeps everything finished; :func:`merge` turns all of them into
 
-- ``grades.csv``  ``student,notebook,score,max_score,status,detail`` (one row per submission)
-- ``tests.csv``   ``student,notebook,test,score,max_score`` (one row per graded test cell)
-- ``gradebook.db`` nbgrader's gradebook (scores of every test cell, as ``nbgrader autograde``
-  would have saved them), next to ``notebooks/`` (sources), ``submitted/``, ``autograded/`` and
-  ``feedback/`` (HTML without hidden tests): the folder is an nbgrader course directory.
-- ``run.json`` how the run was protected (the report prints it).
+  - ``grades.csv``  ``student,notebook,score,max_score,status,detail`` (one row per submission)
+  - ``tests.csv``   ``student,notebook,test,score,max_score`` (one row per graded test cell)
+  - ``gradebook.db`` nbgrader's gradebook (scores of every test cell, as ``nbgrader autograde``
+    would have saved them), next to ``notebooks/`` (sources), ``submitted/``, ``autograded/`` and
+    ``feedback/`` (HTML without hidden tests): the folder is an nbgrader course directory.
+  - ``run.json`` how the run was protected (the report prints it); with a cluster, also per
+    worker under ``"workers"``: ``{name: {"sandboxed": bool, "missing": [protection, ...]}}``.
 """
 
 from __future__ import annotations
 
 import csv
+import enum
+import hashlib
 import json
+import os
 import shutil
-from dataclasses import asdict, fields
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from .course import ASSIGNMENT
@@ -31,20 +40,150 @@ from autograder.course import apply_config
 c = get_config()  # noqa: F821
 apply_config(c, os.path.dirname(os.path.abspath(__file__)))
 '''
+JOB_ERROR = "grader error: {error}"
 
 
-def load(path: Path):
-    from .plan import Result
+class GradingError(RuntimeError):
+    """A problem with the grading run itself (not with one submission)."""
 
-    data = json.loads(path.read_text())
+
+class Status(enum.StrEnum):
+    """How a job ended (the ``status`` column of ``grades.csv``)."""
+
+    GRADED = "graded"
+    TIMEOUT = "timeout"
+    KERNEL_DIED = "kernel_died"
+    INVALID_NOTEBOOK = "invalid_notebook"
+    TAMPERED = "tampered"
+    ERROR = "error"
+
+
+STATUSES = tuple(s.value for s in Status)
+
+
+@dataclass
+class Result:
+    student: str
+    notebook: str
+    score: float
+    max_score: float
+    status: str
+    detail: str
+    tests: dict[str, list[float]] = field(default_factory=dict)
+    source_hash: str = ""
+    wall_s: float = 0.0
+    kernel_start_s: float | None = None
+    cells_s: float | None = None
+    submitted_as: str = ""
+    submission_hash: str = ""
+    phases: dict[str, float] = field(default_factory=dict)  # seconds: prepare, autograde, feedback
+
+
+def result_path(out: Path, student: str, notebook: str) -> Path:
+    return Path(out) / "results" / student / f"{notebook}.json"
+
+
+def file_hash(path: Path) -> str:
+    try:
+        return bytes_hash(Path(path).read_bytes())
+    except OSError:
+        return ""
+
+
+def bytes_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
+def write_atomic(path: Path, text: str | bytes) -> None:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    if isinstance(text, bytes):
+        tmp.write_bytes(text)
+    else:
+        tmp.write_text(text)
+    os.replace(tmp, path)
+
+
+def gradebook_scores(
+    db: Path | str, notebook: str, student: str | None = None
+) -> tuple[float, float, dict[str, list[float]]]:
+    """``(score, max_score, {test: [score, max_score]})`` of ``notebook`` in nbgrader's gradebook
+    ``db`` (a path or an ``sqlite:///`` URL): one student's grades, or with ``student=None`` the
+    notebook's maxima with every test at 0 (what a submission that could not be graded gets)."""
+    from nbgrader.api import Gradebook
+
+    url = str(db) if str(db).startswith("sqlite:") else f"sqlite:///{db}"
+    with Gradebook(url) as gb:
+        if student is None:
+            nb = gb.find_notebook(notebook, ASSIGNMENT)
+            tests = {
+                c.name: [0.0, float(c.max_score)]
+                for c in nb.grade_cells
+                if c.cell_type == "code" and c.max_score
+            }
+            return 0.0, float(nb.max_score), tests
+        nb = gb.find_submission_notebook(notebook, ASSIGNMENT, student)
+        tests = {
+            g.name: [float(g.score), float(g.max_score)]
+            for g in nb.grades
+            if g.cell_type == "code" and g.max_score
+        }
+        return float(nb.score), float(nb.max_score), tests
+
+
+def record(job, *, status: Status | str, detail: str, **values) -> Result:
+    """The record of ``job`` (a :class:`autograder.plan.Job`) with who, what and which file
+    filled in from the job; ``values`` are the other fields (score, tests, timings, ...)."""
+    values.setdefault("submission_hash", file_hash(Path(job.path)))
+    return Result(
+        student=job.student,
+        notebook=job.notebook,
+        score=values.pop("score", 0.0),
+        max_score=values.pop("max_score", 0.0),
+        status=Status(status),
+        detail=detail,
+        source_hash=job.source_hash,
+        submitted_as=Path(job.path).name,
+        **values,
+    )
+
+
+def failure(job, status: Status | str, detail: str) -> Result:
+    """The zero-score record of a job that could not be graded: every test of its notebook
+    at 0 of its points (none when it is not a course notebook)."""
+    try:
+        _, max_score, tests = gradebook_scores(Path(job.template) / "gradebook.db", job.notebook)
+    except Exception:  # noqa: BLE001 - not a course notebook, or no template here
+        max_score, tests = 0.0, {}
+    return record(job, status=status, detail=detail, max_score=max_score, tests=tests)
+
+
+def to_json(res: Result) -> str:
+    return json.dumps(asdict(res), indent=1)
+
+
+def from_json(text: str) -> Result:
+    data = json.loads(text)
     known = {f.name for f in fields(Result)}
-    return Result(**{k: v for k, v in data.items() if k in known})
+    res = Result(**{k: v for k, v in data.items() if k in known})
+    res.status = Status(res.status)
+    return res
+
+
+def save(res: Result, out: Path) -> Path:
+    """Write ``res`` atomically to its place under ``out``; returns the path."""
+    path = result_path(out, res.student, res.notebook)
+    write_atomic(path, to_json(res))
+    return path
+
+
+def load(path: Path) -> Result:
+    return from_json(Path(path).read_text())
 
 
 def is_done(job) -> bool:
     """Graded before, against the same sources and the same submitted file."""
-    from .plan import file_hash
-
     path = job.result_path
     if not path.exists():
         return False
@@ -55,8 +194,8 @@ def is_done(job) -> bool:
     return res.source_hash == job.source_hash and res.submission_hash == file_hash(Path(job.path))
 
 
-def write_run_info(out: Path, *, sandboxed: bool, reason: str, limits) -> None:
-    from .plan import write_atomic
+def write_run_info(out: Path, *, sandboxed: bool, reason: str, limits, workers=None) -> None:
+    """``run.json``; ``workers`` (a cluster run): name -> {"sandboxed": bool, "missing": [...]}."""
     from .sandbox import protections
 
     info = {
@@ -65,6 +204,8 @@ def write_run_info(out: Path, *, sandboxed: bool, reason: str, limits) -> None:
         "protections": protections(sandboxed=sandboxed),
         "limits": asdict(limits),
     }
+    if workers is not None:
+        info["workers"] = workers
     write_atomic(out / "run.json", json.dumps(info, indent=1))
     config = out / "nbgrader_config.py"
     if not config.exists():

@@ -27,7 +27,9 @@ def execute_seconds(path: Path, workdir: Path) -> float:
     from nbclient import NotebookClient
 
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(workdir)}})
+    client = NotebookClient(
+        nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(workdir)}}
+    )
     start = time.perf_counter()
     client.execute()
     return time.perf_counter() - start
@@ -43,7 +45,9 @@ def autograde_seconds(name: str, root: Path) -> tuple[float, float, float]:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--notebooks", nargs="*", default=list(NOTEBOOKS), choices=NOTEBOOKS)
     args = parser.parse_args(argv)
     ensure_scripts_on_path()
@@ -61,7 +65,9 @@ def main(argv=None) -> int:
             grade_s, score, max_score = autograde_seconds(name, Path(tmp) / f"course-{name}")
             total_exec += exec_s
             total_grade += grade_s
-            print(f"{name:<22}{exec_s:>10.1f}{grade_s:>13.1f}{score:>6g}/{max_score:<5g}", flush=True)
+            print(
+                f"{name:<22}{exec_s:>10.1f}{grade_s:>13.1f}{score:>6g}/{max_score:<5g}", flush=True
+            )
     print(f"{'total':<22}{total_exec:>10.1f}{total_grade:>13.1f}")
     return 0
 

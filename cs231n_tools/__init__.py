@@ -7,7 +7,7 @@ Small modules by topic; import what you use by name, for example
 - :mod:`cs231n_tools.seeding`   reproducible random numbers
 - :mod:`cs231n_tools.timing`    wall-clock timing that synchronises CUDA
 - :mod:`cs231n_tools.checks`    ``rel_error`` and the comparisons the tests share
-- :mod:`cs231n_tools.plots`     loss curves, achieved-vs-peak FLOP/s
+- :mod:`cs231n_tools.plots`     loss curves, achieved-vs-peak FLOP/s, TensorBoard scalars read back
 - :mod:`cs231n_tools.graphs`    pictures (or text) of autograd graphs
 - :mod:`cs231n_tools.notebook`  the one-line set-up every notebook runs first
 - :mod:`cs231n_tools.paths`     where data, weights and TensorBoard runs live

@@ -47,13 +47,23 @@ def check_tensor(
     ``name`` and the first thing that differs, which is what a student reads in a failing test.
     """
     if not isinstance(actual, torch.Tensor):
-        raise AssertionError(MISMATCH.format(name=name, what=f"expected a torch.Tensor, got {type(actual).__name__}"))
+        raise AssertionError(
+            MISMATCH.format(name=name, what=f"expected a torch.Tensor, got {type(actual).__name__}")
+        )
     if tuple(actual.shape) != tuple(expected.shape):
-        raise AssertionError(MISMATCH.format(name=name, what=f"shape {tuple(actual.shape)}, expected {tuple(expected.shape)}"))
+        raise AssertionError(
+            MISMATCH.format(
+                name=name, what=f"shape {tuple(actual.shape)}, expected {tuple(expected.shape)}"
+            )
+        )
     if check_dtype and actual.dtype != expected.dtype:
-        raise AssertionError(MISMATCH.format(name=name, what=f"dtype {actual.dtype}, expected {expected.dtype}"))
+        raise AssertionError(
+            MISMATCH.format(name=name, what=f"dtype {actual.dtype}, expected {expected.dtype}")
+        )
     if check_device and actual.device != expected.device:
-        raise AssertionError(MISMATCH.format(name=name, what=f"device {actual.device}, expected {expected.device}"))
+        raise AssertionError(
+            MISMATCH.format(name=name, what=f"device {actual.device}, expected {expected.device}")
+        )
     if rtol is None and atol is None:
         rtol, atol = _default_tolerances(expected.dtype)
     elif rtol is None or atol is None:

@@ -15,6 +15,8 @@ gives the data set's order.
   of :func:`digits_image_folder` decodes to.
 - :func:`cifar10_image_folder` converts CIFAR-10, once ``bash data/get_datasets.sh`` has
   downloaded it, and otherwise raises :class:`DatasetMissingError` saying so.
+- :class:`SlowDataset` wraps a data set and sleeps before every item: a deliberately slow
+  data set for measuring ``DataLoader`` throughput (05_dataloader's data-bottleneck section).
 
 Folders are written on first use and reused afterwards: each holds a marker file written
 last, and a folder is built under a temporary name beside its final one and renamed into
@@ -33,6 +35,7 @@ import os
 import pickle
 import shutil
 import tempfile
+import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -47,7 +50,16 @@ LAYOUT_VERSION = 1
 DIGITS_LABELS = tuple(range(10))
 CIFAR10_DIRNAME = "cifar-10-batches-py"
 CIFAR10_CLASSES = (
-    "airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck",
+    "airplane",
+    "automobile",
+    "bird",
+    "cat",
+    "deer",
+    "dog",
+    "frog",
+    "horse",
+    "ship",
+    "truck",
 )
 CIFAR10_SPLITS = {"train": tuple(f"data_batch_{i}" for i in range(1, 6)), "test": ("test_batch",)}
 FETCH_COMMAND = "bash data/get_datasets.sh"
@@ -56,7 +68,7 @@ DATASET_MISSING = (
     "{name} was not found: {path} does not exist.\n"
     "Download it (once, about {size}) from the repository's top folder with\n"
     "    {command}\n"
-    "or keep working offline with the handwritten digits (DATASET = \"digits\")."
+    'or keep working offline with the handwritten digits (DATASET = "digits").'
 )
 NOT_OURS = (
     "{path} exists but is not a finished {what} folder (no {marker} file, or it describes "
@@ -93,7 +105,12 @@ def _digits_raw() -> tuple[np.ndarray, np.ndarray]:
     spec = importlib.util.find_spec("sklearn")
     csv = None
     if spec is not None and spec.submodule_search_locations:
-        csv = Path(next(iter(spec.submodule_search_locations))) / "datasets" / "data" / "digits.csv.gz"
+        csv = (
+            Path(next(iter(spec.submodule_search_locations)))
+            / "datasets"
+            / "data"
+            / "digits.csv.gz"
+        )
     if csv is not None and csv.is_file():
         table = np.loadtxt(csv, delimiter=",")
         images, target = table[:, :-1].reshape(-1, 8, 8), table[:, -1].astype(np.int64)
@@ -143,7 +160,9 @@ def _write_digits(folder: Path, labels: tuple[int, ...]) -> int:
     return len(images)
 
 
-def digits_image_folder(root: str | os.PathLike | None = None, *, labels: Iterable[int] | None = None) -> Path:
+def digits_image_folder(
+    root: str | os.PathLike | None = None, *, labels: Iterable[int] | None = None
+) -> Path:
     """Scikit-learn's handwritten digits as an image folder; returns its root.
 
     Writes ``root/<digit>/<index>.png``: 8x8 grey (mode "L") PNG files, pixel values 0..16
@@ -160,7 +179,35 @@ def digits_image_folder(root: str | os.PathLike | None = None, *, labels: Iterab
     chosen = _check_labels(labels)
     name = "digits" if chosen == DIGITS_LABELS else "digits-" + "".join(map(str, chosen))
     meta = {"dataset": "digits", "labels": list(chosen), "version": LAYOUT_VERSION}
-    return _materialise(root, name, meta, lambda folder: _write_digits(folder, chosen), what="digits")
+    return _materialise(
+        root, name, meta, lambda folder: _write_digits(folder, chosen), what="digits"
+    )
+
+
+# -- a deliberately slow data set ------------------------------------------------------------
+class SlowDataset:
+    """A map-style data set whose every item costs ``delay`` seconds: ``dataset[i]`` after a sleep.
+
+    A stand-in for slow storage or expensive decoding (a network disk, big JPEGs), so that
+    05_dataloader can measure images per second with ``num_workers`` 0 and 2 and for a cache.
+    It sleeps instead of computing, so the measurement means the same on a busy machine.
+    Defined in a module rather than in the notebook so that ``DataLoader`` workers started with
+    ``spawn`` (the default on macOS and Windows) can import it. Works with any object that has
+    ``__len__`` and ``__getitem__``; ``delay`` in seconds, at least 0.
+    """
+
+    def __init__(self, dataset, delay: float = 0.002):
+        if not delay >= 0:
+            raise ValueError(f"delay must be a number of seconds >= 0, got {delay!r}")
+        self.dataset = dataset
+        self.delay = float(delay)
+
+    def __len__(self) -> int:
+        return len(self.dataset)
+
+    def __getitem__(self, index):
+        time.sleep(self.delay)
+        return self.dataset[index]
 
 
 # -- CIFAR-10 ------------------------------------------------------------------------------
@@ -213,7 +260,13 @@ def cifar10_image_folder(root: str | os.PathLike | None = None, *, split: str = 
             DATASET_MISSING.format(name="CIFAR-10", path=path, size="170 MB", command=FETCH_COMMAND)
         )
     meta = {"dataset": "cifar10", "split": split, "version": LAYOUT_VERSION}
-    return _materialise(root, f"cifar10-{split}", meta, lambda folder: _write_cifar10(folder, source, split), what="CIFAR-10")
+    return _materialise(
+        root,
+        f"cifar10-{split}",
+        meta,
+        lambda folder: _write_cifar10(folder, source, split),
+        what="CIFAR-10",
+    )
 
 
 # -- writing a folder once, atomically -------------------------------------------------------
@@ -234,7 +287,9 @@ def _build(target: Path, meta: dict, write: Callable[[Path], int], what: str) ->
     if _is_complete(target, meta):
         return target
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
-        raise FileExistsError(NOT_OURS.format(path=target, what=what, marker=MARKER, found=_read_marker(target)))
+        raise FileExistsError(
+            NOT_OURS.format(path=target, what=what, marker=MARKER, found=_read_marker(target))
+        )
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
     try:
@@ -263,5 +318,7 @@ def _materialise(root, name: str, meta: dict, write: Callable[[Path], int], *, w
         if exc.errno not in (errno.EACCES, errno.EPERM, errno.EROFS):
             raise
         fallback = paths.CACHE_ROOT / "data" / name
-        print(FALLBACK.format(path=exc.filename or name, error=exc.strerror or exc, fallback=fallback))
+        print(
+            FALLBACK.format(path=exc.filename or name, error=exc.strerror or exc, fallback=fallback)
+        )
         return _build(fallback, meta, write, what)

@@ -5,6 +5,8 @@ same files whether it runs in ``notebooks/``, a grader's scratch copy or a stude
 
 - ``data_dir()``: ``$CS231N_DATA_DIR`` if set, else ``<repository>/data``.
 - ``runs_dir()``: ``$CS231N_RUNS_DIR`` if set, else ``<repository>/runs`` (TensorBoard logs).
+- ``run_dir(*names)``: one run's folder ``runs_dir()/<names...>``, emptied first: running a cell
+  again replaces its run, so TensorBoard's run list does not grow by one folder per run.
 
 ``<repository>`` is the folder that holds the ``cs231n_tools`` package (a clone of the course
 or a student bundle); where that is not writable (an installed copy), ``~/.cache/cs231n``.
@@ -13,6 +15,7 @@ or a student bundle); where that is not writable (an installed copy), ``~/.cache
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -36,5 +39,25 @@ def data_dir() -> Path:
 def runs_dir() -> Path:
     """Folder for TensorBoard logs (created if needed)."""
     path = Path(os.environ.get("CS231N_RUNS_DIR") or _root() / "runs")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def run_dir(*names: str, clear: bool = True) -> Path:
+    """The folder of one TensorBoard run, ``runs_dir()/names[0]/names[1]/...`` (created).
+
+    The name is stable (``run_dir("04_modules", "sgd")``, not a time stamp), and with ``clear``
+    (the default) what an earlier run of the same name left there is deleted first, so TensorBoard
+    shows each run once, with the latest curves. Names are single folder names: no ``..``, no
+    separators, nothing outside :func:`runs_dir`.
+    """
+    if not names:
+        raise ValueError("run_dir needs at least one name, e.g. run_dir('04_modules', 'sgd')")
+    for name in names:
+        if not name or name in (".", "..") or "/" in name or os.sep in name:
+            raise ValueError(f"run_dir: {name!r} is not a plain folder name")
+    path = runs_dir().joinpath(*names)
+    if clear and path.exists():
+        shutil.rmtree(path)
     path.mkdir(parents=True, exist_ok=True)
     return path

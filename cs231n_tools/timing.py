@@ -56,7 +56,9 @@ def time_function(
     until ``min_run_time`` seconds have passed.
     """
     if not callable(fn):
-        raise TypeError(f"time_function needs a callable taking no arguments, got {type(fn).__name__}")
+        raise TypeError(
+            f"time_function needs a callable taking no arguments, got {type(fn).__name__}"
+        )
     if min_run_time <= 0:
         raise ValueError(f"min_run_time must be positive, got {min_run_time}")
     synchronize(device)

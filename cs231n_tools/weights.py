@@ -137,7 +137,9 @@ class DigitsClassification(nn.Module):
         if img.ndim == 2:
             img = img.unsqueeze(0)
         if img.ndim not in (3, 4) or img.shape[-3] != 1:
-            raise ValueError(f"expected a grey image (1, H, W) or a batch (B, 1, H, W), got shape {tuple(img.shape)}")
+            raise ValueError(
+                f"expected a grey image (1, H, W) or a batch (B, 1, H, W), got shape {tuple(img.shape)}"
+            )
         img = TF.convert_image_dtype(img, torch.float32)
         if list(img.shape[-2:]) != self.size:
             img = TF.resize(img, self.size, antialias=True).clamp_(0.0, 1.0)
@@ -221,10 +223,11 @@ class DigitsCNN_Weights(WeightsEnum):
         return load_verified_state_dict(self.path, self.meta["sha256"], map_location="cpu")
 
 
-
-
 def digits_cnn(
-    *, weights: Optional[DigitsCNN_Weights] = None, progress: bool = False, num_classes: Optional[int] = None
+    *,
+    weights: Optional[DigitsCNN_Weights] = None,
+    progress: bool = False,
+    num_classes: Optional[int] = None,
 ) -> DigitsCNN:
     """A :class:`DigitsCNN`, pretrained when ``weights`` is given (mirrors ``resnet18(weights=...)``).
 

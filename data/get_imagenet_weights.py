@@ -39,7 +39,9 @@ def fetch(*, archs=DEFAULT_ARCHS, progress: bool = True) -> list[str]:
             try:
                 weights.get_state_dict(progress=progress, check_hash=True)
             except OSError as exc:  # URLError is an OSError
-                raise SystemExit(OFFLINE.format(weights=weights, url=weights.url, error=exc)) from exc
+                raise SystemExit(
+                    OFFLINE.format(weights=weights, url=weights.url, error=exc)
+                ) from exc
             print(f"{weights}: downloaded to {path}")
         paths.append(str(path))
     return paths

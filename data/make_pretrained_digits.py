@@ -114,8 +114,14 @@ def main(argv: list[str] | None = None) -> int:
     defaults = build.__kwdefaults__
     parser.add_argument("--out-dir", type=Path, default=W.WEIGHTS_DIR, help="default: %(default)s")
     parser.add_argument("--seed", type=int, default=defaults["seed"], help="default: %(default)s")
-    parser.add_argument("--epochs", type=int, default=defaults["epochs"], help="default: %(default)s")
-    parser.add_argument("--check", action="store_true", help="fail if the SHA-256 or accuracy differ from weights.py's")
+    parser.add_argument(
+        "--epochs", type=int, default=defaults["epochs"], help="default: %(default)s"
+    )
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="fail if the SHA-256 or accuracy differ from weights.py's",
+    )
     args = parser.parse_args(argv)
 
     result = build(args.out_dir, seed=args.seed, epochs=args.epochs)
@@ -128,7 +134,9 @@ def main(argv: list[str] | None = None) -> int:
     if same_sha and same_acc:
         print("matches cs231n_tools/weights.py")
         return 0
-    print("differs from cs231n_tools/weights.py: update DIGITS04_SHA256 / DIGITS04_ACCURACY there to ship this build")
+    print(
+        "differs from cs231n_tools/weights.py: update DIGITS04_SHA256 / DIGITS04_ACCURACY there to ship this build"
+    )
     return 1 if args.check else 0
 
 

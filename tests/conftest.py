@@ -30,7 +30,17 @@ def cuda_available() -> bool:
     return torch.cuda.is_available()
 
 
+# Fixtures that start notebook kernels: a test using one is `slow` (and `notebook`) even if it
+# forgot the marks, so `make test-fast` (-m "not slow") never grades a notebook.
+KERNEL_FIXTURES = {"course_factory"}
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m "not slow" deselects
 def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if KERNEL_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+            item.add_marker(pytest.mark.notebook)
     if cuda_available():
         return
     skip = pytest.mark.skip(reason="needs a CUDA GPU (none on this machine)")

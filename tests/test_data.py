@@ -142,8 +142,12 @@ def test_losing_the_race_uses_the_winners_folder(tmp_path, monkeypatch):
     monkeypatch.setattr(data, "_write_digits", slow_write)
     assert data.digits_image_folder(root, labels=[2]) == root
     assert len(calls) == 2
-    assert [p.name for p in tmp_path.iterdir()] == ["digits"], "the loser's temporary folder was left behind"
-    assert data._is_complete(root, {"dataset": "digits", "labels": [2], "version": data.LAYOUT_VERSION})
+    assert [p.name for p in tmp_path.iterdir()] == ["digits"], (
+        "the loser's temporary folder was left behind"
+    )
+    assert data._is_complete(
+        root, {"dataset": "digits", "labels": [2], "version": data.LAYOUT_VERSION}
+    )
 
 
 def test_failed_write_leaves_nothing(tmp_path, monkeypatch):
@@ -202,7 +206,9 @@ def test_load_digits_tensors_subset_keeps_the_digits():
 
 
 # -- CIFAR-10 -----------------------------------------------------------------------------------
-def plant_fake_cifar(folder: Path, per_batch: int = 3, seed: int = 0) -> dict[str, tuple[np.ndarray, list[int]]]:
+def plant_fake_cifar(
+    folder: Path, per_batch: int = 3, seed: int = 0
+) -> dict[str, tuple[np.ndarray, list[int]]]:
     """Pickled batches in the real format (bytes keys, (N, 3072) uint8 rows, channel-major)."""
     rng = np.random.default_rng(seed)
     folder.mkdir(parents=True)
@@ -227,10 +233,15 @@ def test_cifar_missing_names_the_download_command(data_dir):
         data.cifar10_image_folder()
     message = str(info.value)
     expected = data.DATASET_MISSING.format(
-        name="CIFAR-10", path=data_dir / "cifar-10-batches-py", size="170 MB", command=data.FETCH_COMMAND
+        name="CIFAR-10",
+        path=data_dir / "cifar-10-batches-py",
+        size="170 MB",
+        command=data.FETCH_COMMAND,
     )
     assert message == expected
-    assert data.FETCH_COMMAND == "bash data/get_datasets.sh" and "bash data/get_datasets.sh" in message
+    assert (
+        data.FETCH_COMMAND == "bash data/get_datasets.sh" and "bash data/get_datasets.sh" in message
+    )
     assert isinstance(info.value, FileNotFoundError)
     assert not (data_dir / "cifar10-train").exists()
 
@@ -248,7 +259,9 @@ def test_cifar_converts_a_planted_fake(data_dir):
     train = data.cifar10_image_folder()
     assert train == data_dir / "cifar10-train"
     assert sorted(p.name for p in train.iterdir() if p.is_dir()) == list(data.CIFAR10_CLASSES)
-    assert list(data.CIFAR10_CLASSES) == sorted(data.CIFAR10_CLASSES), "class folders must sort into label order"
+    assert list(data.CIFAR10_CLASSES) == sorted(data.CIFAR10_CLASSES), (
+        "class folders must sort into label order"
+    )
     files = sorted(pngs(train), key=lambda p: int(p.stem))
     rows = np.concatenate([batches[f"data_batch_{i}"][0] for i in range(1, 6)])
     labels = sum((batches[f"data_batch_{i}"][1] for i in range(1, 6)), [])
@@ -279,7 +292,9 @@ needs_bash = pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash
 
 def run_script(data_dir: Path, *args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "CS231N_DATA_DIR": str(data_dir)}
-    return subprocess.run(["bash", str(SCRIPT), *args], env=env, capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        ["bash", str(SCRIPT), *args], env=env, capture_output=True, text=True, timeout=60
+    )
 
 
 @needs_bash
@@ -321,3 +336,16 @@ def test_digits_read_without_sklearn_equal_load_digits():
     np.testing.assert_array_equal(images, digits.images)
     np.testing.assert_array_equal(target, digits.target)
     assert target.dtype == np.int64
+
+
+def test_slow_dataset_sleeps_then_forwards(monkeypatch):
+    from cs231n_tools import data
+
+    slept = []
+    monkeypatch.setattr(data.time, "sleep", slept.append)
+    ds = data.SlowDataset([10, 20, 30], delay=0.005)
+    assert len(ds) == 3 and ds[1] == 20 and slept == [0.005]
+    # DataLoader workers started with spawn (macOS) pickle the dataset.
+    assert pickle.loads(pickle.dumps(ds)).dataset == [10, 20, 30]
+    with pytest.raises(ValueError):
+        data.SlowDataset([], delay=-1)

@@ -23,7 +23,11 @@ def nb(request):
 
 
 def test_committed_without_outputs(nb):
-    dirty = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and (c.outputs or c.execution_count)]
+    dirty = [
+        i
+        for i, c in enumerate(nb.cells)
+        if c.cell_type == "code" and (c.outputs or c.execution_count)
+    ]
     assert not dirty, f"cells {dirty} keep outputs or execution counts"
 
 
@@ -47,7 +51,9 @@ def test_nbgrader_metadata_is_consistent(nb):
         meta = nbgrader_meta(c)
         src = c.source
         if meta.get("solution"):
-            assert src.count(BEGIN_SOLUTION) >= 1 and src.count(BEGIN_SOLUTION) == src.count(END_SOLUTION), meta["grade_id"]
+            assert src.count(BEGIN_SOLUTION) >= 1 and src.count(BEGIN_SOLUTION) == src.count(
+                END_SOLUTION
+            ), meta["grade_id"]
             assert not meta.get("grade")
         elif BEGIN_SOLUTION in src:
             pytest.fail(f"solution markers outside a solution cell: {meta.get('grade_id')}")

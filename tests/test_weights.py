@@ -65,7 +65,9 @@ def test_missing_file_raises_with_rebuild_command(planted_weights):
     planted_weights.unlink()
     with pytest.raises(W.WeightsIntegrityError, match="make_pretrained_digits.py") as info:
         W.DigitsCNN_Weights.DEFAULT.get_state_dict()
-    assert str(info.value) == W.WEIGHTS_MISSING.format(path=planted_weights, command=W.REBUILD_COMMAND)
+    assert str(info.value) == W.WEIGHTS_MISSING.format(
+        path=planted_weights, command=W.REBUILD_COMMAND
+    )
 
 
 def test_get_state_dict_never_downloads(monkeypatch):
@@ -79,6 +81,7 @@ def test_get_state_dict_never_downloads(monkeypatch):
 
 
 # -- reproducible build --------------------------------------------------------------------------
+@pytest.mark.slow  # trains the digits model three times
 def test_build_is_deterministic_and_reproduces_the_shipped_accuracy(tmp_path):
     script = load_script("make_pretrained_digits")
     threads = torch.get_num_threads()
@@ -91,7 +94,10 @@ def test_build_is_deterministic_and_reproduces_the_shipped_accuracy(tmp_path):
     # The same bytes on this kind of CPU; other vector units may round differently, but the
     # accuracy recorded in the weights' meta must come out again.
     assert full.sha256 == W.sha256_of(full.path)
-    assert full.path.with_name(full.path.name + ".sha256").read_text() == f"{full.sha256}  {W.DIGITS04_FILENAME}\n"
+    assert (
+        full.path.with_name(full.path.name + ".sha256").read_text()
+        == f"{full.sha256}  {W.DIGITS04_FILENAME}\n"
+    )
     assert abs(full.accuracy - W.DIGITS04_ACCURACY) <= 0.012, (full.accuracy, W.DIGITS04_ACCURACY)
     if full.sha256 == W.DIGITS04_SHA256:
         assert full.accuracy == W.DIGITS04_ACCURACY
@@ -120,7 +126,9 @@ def test_pretrained_model_classifies_digits_0_to_4():
     assert isinstance(model.fc, torch.nn.Linear) and model.fc.out_features == 5
     x, y = load_digits_tensors(labels=range(5))
     with torch.no_grad():
-        accuracy = (model(W.DigitsCNN_Weights.DEFAULT.transforms()(x)).argmax(1) == y).double().mean()
+        accuracy = (
+            (model(W.DigitsCNN_Weights.DEFAULT.transforms()(x)).argmax(1) == y).double().mean()
+        )
     assert accuracy > 0.97
 
 
@@ -152,10 +160,16 @@ def test_transforms_tensor_inputs(dtype):
         single = torch.tensor([0.0, 1.0], dtype=dtype).repeat(32).reshape(1, 8, 8)
     out = preprocess(single)
     assert out.shape == (1, 8, 8) and out.dtype == torch.float32
-    assert torch.allclose(out.min(), torch.tensor(lo)) and torch.allclose(out.max(), torch.tensor(hi))
+    assert torch.allclose(out.min(), torch.tensor(lo)) and torch.allclose(
+        out.max(), torch.tensor(hi)
+    )
     batch = preprocess(torch.stack([single] * 3))
     assert batch.shape == (3, 1, 8, 8) and batch.dtype == torch.float32
-    big = preprocess(torch.rand(1, 32, 32).to(dtype) if dtype != torch.uint8 else torch.randint(0, 256, (1, 32, 32), dtype=dtype))
+    big = preprocess(
+        torch.rand(1, 32, 32).to(dtype)
+        if dtype != torch.uint8
+        else torch.randint(0, 256, (1, 32, 32), dtype=dtype)
+    )
     assert big.shape == (1, 8, 8)
     assert lo - 1e-6 <= float(big.min()) and float(big.max()) <= hi + 1e-6
 
@@ -245,4 +259,6 @@ def test_counting_parameters_draws_no_random_numbers():
     expected = torch.rand(3)
     torch.manual_seed(0)
     assert W._num_params(num_classes=5) == W.DigitsCNN_Weights.DEFAULT.meta["num_params"]
-    assert torch.equal(torch.rand(3), expected), "computing meta['num_params'] changed the global RNG"
+    assert torch.equal(torch.rand(3), expected), (
+        "computing meta['num_params'] changed the global RNG"
+    )

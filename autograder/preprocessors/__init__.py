@@ -4,12 +4,21 @@
   for the whole notebook, an output limit and the tamper guard's reports
 - :class:`StderrToStdout`     text on stderr is not an error: it no longer zeroes a test cell
 - :class:`ZeroTamperedTests`  a test cell after which the guard found rebound functions gets 0
-- :class:`RedactHiddenTests`  feedback shows neither hidden test code nor its tracebacks
+- :class:`RedactHiddenTests`  feedback shows neither hidden test code nor its tracebacks, and
+  says "hidden test failed" with the test's message
+- :class:`RenderMath`         feedback math as MathML, readable offline
 """
 
 from .redact_hidden_tests import RedactHiddenTests
+from .render_math import RenderMath
 from .sandboxed_execute import SandboxedExecute
 from .stderr_to_stdout import StderrToStdout
 from .zero_tampered_tests import ZeroTamperedTests
 
-__all__ = ["RedactHiddenTests", "SandboxedExecute", "StderrToStdout", "ZeroTamperedTests"]
+__all__ = [
+    "RedactHiddenTests",
+    "RenderMath",
+    "SandboxedExecute",
+    "StderrToStdout",
+    "ZeroTamperedTests",
+]

@@ -16,6 +16,8 @@ sys.path.insert(0, str(HERE))
 
 FIXTURE_COURSE = HERE / "fixtures" / "course"
 HOSTILE = HERE / "hostile"
+#: the fixture notebooks as they were when the test session started (before any grading)
+FIXTURE_BYTES = {p.name: p.read_bytes() for p in sorted(FIXTURE_COURSE.glob("*.ipynb"))}
 
 #: fast settings for grading the fixture notebooks
 FAST = dict(timeout=60, cell_timeout=12, workers=2, progress=False)

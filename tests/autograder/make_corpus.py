@@ -7,7 +7,6 @@ notebook ``fixtures/course/01_square.ipynb``. Rerun after changing the fixture:
 from __future__ import annotations
 
 import copy
-import json
 from pathlib import Path
 
 import nbformat
@@ -16,7 +15,12 @@ HERE = Path(__file__).resolve().parent
 SOURCE = HERE / "fixtures" / "course" / "01_square.ipynb"
 OUT = HERE / "hostile"
 VICTIM_SECRET = "VICTIM-SECRET-7f3a"
+#: in the hostile notebooks' own copy: the search that must not find another student's file
+#: has to find this one (a positive control: a broken search cannot pass the test)
+OWN_SECRET = "OWN-SECRET-91c2"
 PWNED = "PWNED_BY_HOSTILE"
+#: a port the test listens on, on the grader's loopback, while the corpus is graded
+LOOPBACK_PORT = 47231
 
 PRUNE = "{'.venv', '.pyenv', 'site-packages', 'usr', 'proc', 'sys', 'dev', '.git', 'lib', 'lib64', 'bin', 'sbin', 'etc', 'var'}"
 SQUARE = 'def square(x):\n    """Elementwise square of a tensor."""\n    return x * x\n'
@@ -37,17 +41,20 @@ CELLS = {
         "            try:\n                text = open(os.path.join(d, f), errors='ignore').read()\n"
         "            except OSError:\n                continue\n"
         f"            if {VICTIM_SECRET[:6]!r} + {VICTIM_SECRET[6:]!r} in text:\n"
-        "                print('FOUND other student in', os.path.join(d, f))\n" + SQUARE
+        "                print('FOUND other student in', os.path.join(d, f))\n"
+        f"            if {OWN_SECRET[:4]!r} + {OWN_SECRET[4:]!r} in text and d.startswith(os.getcwd()):\n"
+        "                print('control: found my own copy')\n" + SQUARE
     ),
     "reads_source_notebook": (
         "import os\nfor root in ('/tmp', '/work', '/root', '/home', '/srv'):\n"
         f"    for d, dirs, files in os.walk(root):\n        dirs[:] = [x for x in dirs if x not in {PRUNE}]\n"
-        "        if d.startswith(os.getcwd()):  # its own working copy\n            continue\n        for f in files:\n"
+        "        own = d.startswith(os.getcwd())  # its own working copy\n        for f in files:\n"
         "            p = os.path.join(d, f)\n            if f.endswith('.db'):\n"
         "                print('FOUND gradebook', p)\n            if not f.endswith('.ipynb'):\n                continue\n"
         "            try:\n                text = open(p, errors='ignore').read()\n            except OSError:\n                continue\n"
         "            if 'BEGIN HIDDEN' + ' TESTS' in text or 'BEGIN SOL' + 'UTION' in text:\n"
-        "                print('FOUND source notebook', p)\n" + SQUARE
+        "                print('control: found my own copy' if own else 'FOUND source notebook', p if not own else '')\n"
+        + SQUARE
     ),
     "writes_outside": (
         "import os\nwritten = []\nfor root in ('/tmp', '/work', '/root', '/home', '/srv', '/'):\n"
@@ -55,13 +62,16 @@ CELLS = {
         f"        try:\n            open(os.path.join(d, {PWNED!r}), 'w').write('x')\n"
         "            written.append(d)\n        except OSError:\n            pass\n"
         "print('wrote into', len(written), 'folders outside:', [w for w in written if not w.startswith(os.getcwd())][:5])\n"
+        f"print('control: wrote my own folder', os.path.exists(os.path.join(os.getcwd(), {PWNED!r})))\n"
         + SQUARE
     ),
     "network_access": (
         "import socket\ntry:\n    socket.create_connection(('1.1.1.1', 53), timeout=3)\n    print('network: OPEN')\n"
         "except OSError as exc:\n    print('network: blocked', type(exc).__name__)\n"
-        "try:\n    socket.create_connection(('127.0.0.1', 22), timeout=3)\n    print('loopback: OPEN')\n"
-        "except OSError as exc:\n    print('loopback: blocked', type(exc).__name__)\n" + SQUARE
+        f"try:\n    socket.create_connection(('127.0.0.1', {LOOPBACK_PORT}), timeout=3)\n    print('loopback: OPEN')\n"
+        "except OSError as exc:\n    print('loopback: blocked', type(exc).__name__)\n"
+        "a, b = socket.socketpair()\na.sendall(b'ok')\nprint('control: sockets work', b.recv(2) == b'ok')\n"
+        + SQUARE
     ),
     "patched_checks": (
         "import torch, numpy, builtins\nimport cs231n_tools.checks\n"
@@ -82,27 +92,32 @@ def _square_cell(nb):
     return next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "square")
 
 
-def build() -> dict[str, Path]:
-    OUT.mkdir(exist_ok=True)
+def build(out: Path = OUT) -> dict[str, Path]:
+    """Write the corpus into ``out``; returns name -> path."""
+    out = Path(out)
+    out.mkdir(exist_ok=True)
     source = nbformat.read(SOURCE, as_version=4)
+    source.cells.append(
+        nbformat.v4.new_markdown_cell(f"a note only this student's copy holds: {OWN_SECRET}")
+    )
+    source.cells[-1].id = "own-note"
     written = {}
     for name, cell_source in CELLS.items():
         nb = copy.deepcopy(source)
         _square_cell(nb).source = "# ruff: noqa  (hostile on purpose)\n" + cell_source
-        path = OUT / f"{name}.ipynb"
+        path = out / f"{name}.ipynb"
         nbformat.write(nb, path)
         written[name] = path
     # a student deleted the test cells and answered 'square' wrongly
     nb = copy.deepcopy(source)
     _square_cell(nb).source = 'def square(x):\n    """Wrong."""\n    return x + x\n'
     nb.cells = [c for c in nb.cells if not c.metadata.get("nbgrader", {}).get("grade")]
-    nbformat.write(nb, OUT / "deleted_test_cells.ipynb")
-    written["deleted_test_cells"] = OUT / "deleted_test_cells.ipynb"
-    (OUT / "invalid_json.ipynb").write_text('{"cells": [ {"cell_type": "code", "source": "1+1"')
-    written["invalid_json"] = OUT / "invalid_json.ipynb"
-    (OUT / "empty_file.ipynb").write_text("")
-    written["empty_file"] = OUT / "empty_file.ipynb"
-    json.dumps(sorted(written))
+    nbformat.write(nb, out / "deleted_test_cells.ipynb")
+    written["deleted_test_cells"] = out / "deleted_test_cells.ipynb"
+    (out / "invalid_json.ipynb").write_text('{"cells": [ {"cell_type": "code", "source": "1+1"')
+    written["invalid_json"] = out / "invalid_json.ipynb"
+    (out / "empty_file.ipynb").write_text("")
+    written["empty_file"] = out / "empty_file.ipynb"
     return written
 
 

@@ -1,5 +1,6 @@
 """Kernels forked from the fork server (autograder/forkserver.py): started with torch imported,
-isolated from one another like kernels started as new programs, and graded the same."""
+isolated from one another like kernels started as new programs, and graded the same. Every test
+starts kernels: all are ``slow``."""
 
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ from autograder.sandbox import kernel_user_id, probe, sandbox_uid
 
 SANDBOXED = probe()[0]
 AS_ROOT = os.geteuid() == 0
+
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
@@ -197,7 +200,6 @@ def test_kernels_start_the_ordinary_way_when_the_server_cannot(root, monkeypatch
     assert run_kernel(root, "b", "print(2)") == ["2"]  # without trying the server again
 
 
-@pytest.mark.slow
 def test_grades_same_with_and_without_forkserver(tmp_path, released):
     subs = tmp_path / "subs"
     expected = honest_class(subs, released)
@@ -209,7 +211,6 @@ def test_grades_same_with_and_without_forkserver(tmp_path, released):
         assert forked[key].tests == fresh[key].tests
 
 
-@pytest.mark.slow
 def test_grades_without_the_sandbox(tmp_path, released):
     # where bubblewrap is missing: rlimits, the fork server's namespaces, and a user id of the
     # kernel's own only if that user can reach Python (here it may live under /root)

@@ -15,14 +15,12 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import FIXTURE_COURSE, grade, put, source, with_solution
+from conftest import FIXTURE_BYTES, FIXTURE_COURSE, grade, put, source, with_solution
 
 from autograder import grade as grade_mod
 from autograder.cli import main
 from autograder.course import REPO_ROOT, Course
 from autograder.results import GRADES_HEADER, read_grades
-
-pytestmark = pytest.mark.slow
 
 NOISY_MEAN = '''import sys, warnings
 
@@ -58,12 +56,14 @@ def run(tmp_path_factory):
     return {"root": root, "subs": subs, "out": root / "out", "results": results}
 
 
+@pytest.mark.slow
 def test_warnings_and_stderr_keep_full_marks_errors_score_zero(run):
     assert run["results"][("alice", "02_mean")].score == 2
     assert run["results"][("alice", "02_mean")].status == "graded"
     assert run["results"][("bob", "02_mean")].score == 0
 
 
+@pytest.mark.slow
 def test_renamed_and_reordered_notebook_is_graded_against_source(run):
     res = run["results"][("dave", "01_square")]
     assert res.status == "graded"
@@ -72,6 +72,7 @@ def test_renamed_and_reordered_notebook_is_graded_against_source(run):
     assert "cells were reordered" in res.detail
 
 
+@pytest.mark.slow
 def test_outputs_csv_gradebook_and_feedback(run):
     out = run["out"]
     assert (out / "grades.csv").read_text().splitlines()[0] == ",".join(GRADES_HEADER)
@@ -110,6 +111,7 @@ def as_text(page: Path) -> str:
     return html_mod.unescape(re.sub(r"<[^>]+>", "", page.read_text()))
 
 
+@pytest.mark.slow
 def test_feedback_hides_hidden_tests_even_when_they_fail(run):
     text = as_text(run["out"] / "feedback" / "dave" / "notebooks" / "01_square.html")
     assert "double is wrong on float64" in text  # the assertion message is for the student
@@ -117,13 +119,12 @@ def test_feedback_hides_hidden_tests_even_when_they_fail(run):
     assert "Traceback (most recent call last)" not in text and "----> " not in text
 
 
+@pytest.mark.slow
 def test_rerun_skips_graded_and_force_regrades(run, tmp_path):
     out, subs = run["out"], run["subs"]
     path = out / "results" / "alice" / "01_square.json"
     before = path.stat().st_mtime_ns
-    t0 = time.monotonic()
-    again = grade(subs, out)
-    assert time.monotonic() - t0 < 30
+    again = grade(subs, out)  # nothing to grade: no job runs (how fast is benchmarks/' job)
     assert path.stat().st_mtime_ns == before and len(again) == 4
     forced = grade(subs, out, force=True, workers=2)
     assert path.stat().st_mtime_ns != before
@@ -132,6 +133,7 @@ def test_rerun_skips_graded_and_force_regrades(run, tmp_path):
     }
 
 
+@pytest.mark.slow
 def test_interrupted_run_keeps_what_was_graded(tmp_path):
     subs = tmp_path / "subs"
     for student in ("s1", "s2", "s3"):
@@ -171,6 +173,7 @@ def test_interrupted_run_keeps_what_was_graded(tmp_path):
         assert (out / "results" / student / "01_square.json").stat().st_mtime_ns == mtime
 
 
+@pytest.mark.slow
 def test_check_prints_each_visible_test(run, released, capsys):
     full = run["subs"] / "alice" / "01_square.ipynb"
     assert main(["check", str(full)]) == 0
@@ -184,6 +187,7 @@ def test_check_prints_each_visible_test(run, released, capsys):
     )
 
 
+@pytest.mark.slow
 def test_report_page(run):
     from autograder.report import build_report
 
@@ -217,6 +221,7 @@ def test_device_cuda_fails_up_front_without_gpu(tmp_path, capsys):
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.slow
 @pytest.mark.gpu
 def test_device_cuda_runs_kernels_on_the_gpu(tmp_path):
     nb = with_solution(
@@ -238,11 +243,16 @@ def test_cli_help_has_examples():
     assert "--workers" in proc.stdout and "--timeout" in proc.stdout
 
 
+@pytest.mark.slow
 def test_source_notebooks_never_modified(run):
-    assert nbformat.read(FIXTURE_COURSE / "01_square.ipynb", as_version=4) == source()
-    assert Path(FIXTURE_COURSE).is_dir()
+    # compared with the bytes read when the test session started, before anything was graded
+    for name, data in FIXTURE_BYTES.items():
+        assert (FIXTURE_COURSE / name).read_bytes() == data, f"grading changed {name}"
+        assert (run["out"] / "notebooks" / name).read_bytes() == data, f"out/notebooks/{name}"
+    assert sorted(p.name for p in FIXTURE_COURSE.glob("*.ipynb")) == sorted(FIXTURE_BYTES)
 
 
+@pytest.mark.slow
 def test_code_that_asks_for_the_user_name_keeps_its_marks(tmp_path):
     # torch's compile caches call getpass.getuser(); the kernel's user id has no passwd entry
     nb = with_solution(

@@ -1,15 +1,18 @@
 """The hostile corpus (hostile/*.ipynb, written by make_corpus.py): graded in one class with
 honest students, each gets the right status, and every honest notebook keeps exactly the grade
-it gets when the honest students are graded alone."""
+it gets when the honest students are graded alone. Each isolation probe carries its positive
+control (it finds its own copy, writes its own folder, its sockets work, the grader's loopback
+listener is up), so a probe that is broken cannot pass for a sandbox that works."""
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 import nbformat
 import pytest
 from conftest import HOSTILE, grade, honest_class, put, source
-from make_corpus import PWNED, VICTIM_SECRET
+from make_corpus import LOOPBACK_PORT, PWNED, VICTIM_SECRET, build
 
 from autograder.course import REPO_ROOT
 from autograder.sandbox import probe
@@ -38,8 +41,6 @@ EXPECTED = {
 SANDBOXED = probe()[0]
 needs_sandbox = pytest.mark.skipif(not SANDBOXED, reason=f"bubblewrap unusable here: {probe()[1]}")
 
-pytestmark = pytest.mark.slow
-
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory, released):
@@ -53,14 +54,44 @@ def graded(tmp_path_factory, released):
     victim.cells.append(nbformat.v4.new_markdown_cell(VICTIM_SECRET))
     put(class_subs, "victim", "01_square", victim)
     alone = grade(alone_subs, root / "out-alone", cell_timeout=20, timeout=60)
-    together = grade(class_subs, root / "out-class", cell_timeout=20, timeout=60)
-    return {"alone": alone, "class": together, "expected": expected, "root": root}
+    # a service on the grader's loopback that no kernel may reach
+    listener = socket.socket()
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listener.bind(("127.0.0.1", LOOPBACK_PORT))
+        listener.listen(16)
+        listening = True
+    except OSError:
+        listening = False
+    try:
+        if listening:  # the control: it answers on this side of the sandbox
+            socket.create_connection(("127.0.0.1", LOOPBACK_PORT), timeout=3).close()
+        together = grade(class_subs, root / "out-class", cell_timeout=20, timeout=60)
+    finally:
+        listener.close()
+    return {
+        "alone": alone,
+        "class": together,
+        "expected": expected,
+        "root": root,
+        "listening": listening,
+    }
 
 
 def test_corpus_is_complete():
     assert sorted(p.stem for p in HOSTILE.glob("*.ipynb")) == sorted(EXPECTED)
 
 
+def test_committed_corpus_is_what_make_corpus_writes(tmp_path):
+    written = build(tmp_path)
+    assert sorted(p.name for p in written.values()) == sorted(
+        p.name for p in HOSTILE.glob("*.ipynb")
+    )
+    stale = [p.name for p in written.values() if (HOSTILE / p.name).read_bytes() != p.read_bytes()]
+    assert stale == [], "run .venv/bin/python tests/autograder/make_corpus.py and commit hostile/"
+
+
+@pytest.mark.slow
 def test_honest_grades_unchanged_by_hostile_classmates(graded):
     for key, score in graded["expected"].items():
         alone, together = graded["alone"][key], graded["class"][key]
@@ -74,6 +105,7 @@ def test_honest_grades_unchanged_by_hostile_classmates(graded):
     assert graded["class"][("victim", "01_square")].score == 3
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_hostile_submission_status(graded, name):
     status, score, detail = EXPECTED[name]
@@ -92,20 +124,29 @@ def _outputs(graded, student):
     )
 
 
+@pytest.mark.slow
 @needs_sandbox
 def test_cannot_read_other_students_or_sources_or_gradebook(graded):
-    assert "FOUND" not in _outputs(graded, "reads_other_student")
-    assert "FOUND" not in _outputs(graded, "reads_source_notebook")
+    for student in ("reads_other_student", "reads_source_notebook"):
+        text = _outputs(graded, student)
+        assert "control: found my own copy" in text, f"{student}'s search finds nothing: {text}"
+        assert "FOUND" not in text
 
 
+@pytest.mark.slow
 @needs_sandbox
 def test_no_network(graded):
     text = _outputs(graded, "network_access")
+    assert "control: sockets work True" in text, text
     assert "network: blocked" in text and "loopback: blocked" in text
+    if not graded["listening"]:
+        pytest.skip(f"port {LOOPBACK_PORT} was taken: the loopback probe had no listener")
 
 
+@pytest.mark.slow
 @needs_sandbox
 def test_writes_nothing_outside_its_scratch(graded):
+    assert "control: wrote my own folder True" in _outputs(graded, "writes_outside")
     places = [graded["root"], Path("/tmp"), Path("/root")]
     for top in ("notebooks", "autograder", "cs231n_tools", "data", "tests", "."):
         places.append(REPO_ROOT / top)

@@ -16,8 +16,17 @@ def test_readable_paths_under_tmp_survive_the_private_tmp(tmp_path):
     (course / "marker.txt").write_text("visible")
     work = tmp_path / "work"
     work.mkdir()
-    args = bwrap_args(writable=[work], workdir=work, as_root=False, readable=[course, Path(sys.prefix), Path(sys.base_prefix)])
-    result = subprocess.run([*args, sys.executable, "-c", f"print(open({str(course / 'marker.txt')!r}).read())"],
-                            capture_output=True, text=True, timeout=60)
+    args = bwrap_args(
+        writable=[work],
+        workdir=work,
+        as_root=False,
+        readable=[course, Path(sys.prefix), Path(sys.base_prefix)],
+    )
+    result = subprocess.run(
+        [*args, sys.executable, "-c", f"print(open({str(course / 'marker.txt')!r}).read())"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "visible"

@@ -4,7 +4,9 @@ import textwrap
 
 
 def run(code: str):
-    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True, timeout=240)
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True, timeout=240
+    )
 
 
 def test_warnings_go_to_stdout_not_stderr():

@@ -4,8 +4,8 @@ def matmul_flops(n, m, p, accumulate=False):
     total = 0
     for _row in range(n):
         for _col in range(p):
-            total += m            # multiplications
-            total += m - 1        # additions between the products
+            total += m  # multiplications
+            total += m - 1  # additions between the products
             if accumulate:
-                total += 1        # + C[i, j]
+                total += 1  # + C[i, j]
     return total

@@ -8,7 +8,15 @@ def pad_to_multiple(x, multiple=8):
     extra_rows = math.ceil(rows / multiple) * multiple - rows
     extra_cols = math.ceil(cols / multiple) * multiple - cols
     if extra_cols:
-        x = torch.cat([x, torch.zeros(*x.shape[:-1], extra_cols, dtype=x.dtype, device=x.device)], dim=-1)
+        x = torch.cat(
+            [x, torch.zeros(*x.shape[:-1], extra_cols, dtype=x.dtype, device=x.device)], dim=-1
+        )
     if extra_rows:
-        x = torch.cat([x, torch.zeros(*x.shape[:-2], extra_rows, x.shape[-1], dtype=x.dtype, device=x.device)], dim=-2)
+        x = torch.cat(
+            [
+                x,
+                torch.zeros(*x.shape[:-2], extra_rows, x.shape[-1], dtype=x.dtype, device=x.device),
+            ],
+            dim=-2,
+        )
     return x

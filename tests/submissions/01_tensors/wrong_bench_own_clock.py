@@ -1,4 +1,5 @@
 # exercise: benchmark_matmul
+# expect: cs231n_tools.timing
 import time
 
 

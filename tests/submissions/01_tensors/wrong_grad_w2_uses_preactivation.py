@@ -1,4 +1,5 @@
 # exercise: two_layer_forward_backward
+# expect: the ReLU's input or its output
 def two_layer_forward_backward(x, y, w1, w2):
     # Classic mistake: grad_w2 uses the pre-activation h instead of relu(h).
     h = x @ w1

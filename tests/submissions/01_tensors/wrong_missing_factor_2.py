@@ -1,4 +1,5 @@
 # exercise: two_layer_forward_backward
+# expect: factor of 2
 def two_layer_forward_backward(x, y, w1, w2):
     # Classic mistake: forgets the 2 of d/dy_pred (y_pred - y) ** 2.
     h = x @ w1

@@ -1,4 +1,5 @@
 # exercise: two_layer_forward_backward
+# expect: check the ReLU's gradient
 def two_layer_forward_backward(x, y, w1, w2):
     # Classic mistake: the gradient flows through the ReLU everywhere (no mask).
     h = x @ w1

@@ -1,4 +1,5 @@
 # exercise: pad_to_multiple
+# expect: only the last two dimensions
 def pad_to_multiple(x, multiple=8):
     # Mistake: pads every dimension, batch dimensions included.
     pads = []

@@ -1,4 +1,5 @@
 # exercise: two_layer_forward_backward
+# expect: both gradients are wrong
 def two_layer_forward_backward(x, y, w1, w2):
     # Classic mistake: applies the ReLU mask to the output gradient instead of the hidden layer's.
     h = x @ w1

@@ -1,4 +1,5 @@
 # exercise: train_manual
+# expect: after* that step's update
 def train_manual(x, y, w1, w2, learning_rate, num_steps):
     # Classic mistake: records the loss after the step's update instead of before it.
     losses = []

@@ -1,4 +1,5 @@
 # exercise: train_manual
+# expect: update them in place
 def train_manual(x, y, w1, w2, learning_rate, num_steps):
     # Classic mistake: rebinds the local names; the caller's w1, w2 are never trained.
     losses = []

@@ -1,4 +1,5 @@
 # exercise: train_manual
+# expect: one loss per step
 def train_manual(x, y, w1, w2, learning_rate, num_steps):
     # Classic mistake: one update too many (and one loss too many).
     losses = []

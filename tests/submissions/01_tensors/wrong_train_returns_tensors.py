@@ -1,4 +1,5 @@
 # exercise: train_manual
+# expect: Python floats
 def train_manual(x, y, w1, w2, learning_rate, num_steps):
     # Mistake: returns 0-d tensors instead of Python floats.
     losses = []

@@ -1,4 +1,5 @@
 # exercise: two_layer_forward_backward
+# expect: used autograd
 def two_layer_forward_backward(x, y, w1, w2):
     # Forbidden: lets autograd compute the gradients (works under no_grad thanks to enable_grad).
     with torch.enable_grad():

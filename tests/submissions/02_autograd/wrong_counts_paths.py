@@ -1,4 +1,5 @@
 # exercise: count_graph_nodes
+# expect: not once per path
 def count_graph_nodes(t):
     # Mistake: no memory of visited nodes, so a node reachable by two paths is counted twice.
     def count(node):

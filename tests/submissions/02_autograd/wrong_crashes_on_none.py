@@ -1,4 +1,5 @@
 # exercise: count_graph_nodes
+# expect: skip None
 def count_graph_nodes(t):
     # Mistake: follows (None, 0) entries of next_functions as if they were nodes.
     if t.grad_fn is None:

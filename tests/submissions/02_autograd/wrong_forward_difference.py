@@ -1,4 +1,5 @@
 # exercise: numeric_gradient
+# expect: one-sided
 import torch
 
 

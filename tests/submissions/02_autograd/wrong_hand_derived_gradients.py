@@ -1,4 +1,5 @@
 # exercise: train_autograd
+# expect: loss.backward()
 import torch
 
 

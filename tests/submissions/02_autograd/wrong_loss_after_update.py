@@ -1,4 +1,5 @@
 # exercise: train_autograd
+# expect: before that step's update
 import torch
 
 

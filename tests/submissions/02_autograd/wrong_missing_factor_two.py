@@ -1,4 +1,5 @@
 # exercise: numeric_gradient
+# expect: factor of 2
 import torch
 
 

@@ -1,4 +1,5 @@
 # exercise: train_autograd
+# expect: neither w1.grad nor w2.grad is zeroed
 import torch
 
 

@@ -1,4 +1,5 @@
 # exercise: train_autograd
+# expect: still holds its initial values
 import torch
 
 

@@ -1,4 +1,5 @@
 # exercise: count_graph_nodes
+# expect: AccumulateGrad node of the leaf
 def count_graph_nodes(t):
     # Mistake: leaves out the AccumulateGrad nodes at the leaves.
     seen = set()

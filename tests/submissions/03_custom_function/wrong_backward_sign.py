@@ -1,4 +1,5 @@
 # exercise: Sigmoid
+# expect: wrong sign
 import torch
 
 

@@ -1,4 +1,5 @@
 # exercise: Sigmoid
+# expect: ignores grad_y
 import torch
 
 

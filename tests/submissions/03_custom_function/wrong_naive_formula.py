@@ -1,4 +1,5 @@
 # exercise: Sigmoid
+# expect: overflows
 import torch
 
 

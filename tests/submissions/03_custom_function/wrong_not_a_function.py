@@ -1,4 +1,5 @@
 # exercise: Sigmoid
+# expect: one node made by Sigmoid
 import torch
 
 

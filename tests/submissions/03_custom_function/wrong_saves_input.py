@@ -1,4 +1,5 @@
 # exercise: Sigmoid
+# expect: compute backward from the saved output
 import torch
 
 

@@ -1,4 +1,5 @@
 # exercise: Sigmoid
+# expect: library
 import torch
 
 

@@ -1,4 +1,5 @@
 # exercise: ParallelBlock
+# expect: after the product
 class ParallelBlock(nn.Module):
     def __init__(self, d_in, d_out):
         super().__init__()

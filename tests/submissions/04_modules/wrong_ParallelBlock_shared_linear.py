@@ -1,4 +1,5 @@
 # exercise: ParallelBlock
+# expect: two different layers
 class ParallelBlock(nn.Module):
     def __init__(self, d_in, d_out):
         super().__init__()

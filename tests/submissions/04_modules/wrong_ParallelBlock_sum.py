@@ -1,4 +1,5 @@
 # exercise: ParallelBlock
+# expect: multiplied, not added
 class ParallelBlock(nn.Module):
     def __init__(self, d_in, d_out):
         super().__init__()

@@ -1,4 +1,5 @@
 # exercise: TwoLayerNet
+# expect: plain Python list
 class TwoLayerNet(nn.Module):
     def __init__(self, d_in, hidden, d_out):
         super().__init__()

@@ -1,4 +1,5 @@
 # exercise: log_training
+# expect: no scalar tag 'loss'
 def log_training(log_dir, model, example_input, losses):
     writer = SummaryWriter(log_dir)
     for step, loss in enumerate(losses):

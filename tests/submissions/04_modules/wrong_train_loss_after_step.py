@@ -1,4 +1,5 @@
 # exercise: train
+# expect: before the update
 def train(model, x, y, loss_fn, optimizer, num_steps):
     # records the loss after the update instead of before it
     losses = []

@@ -1,4 +1,5 @@
 # exercise: train
+# expect: without zero_grad
 def train(model, x, y, loss_fn, optimizer, num_steps):
     # never clears .grad: gradients accumulate over the steps
     losses = []

@@ -1,4 +1,5 @@
 # exercise: train
+# expect: python float
 def train(model, x, y, loss_fn, optimizer, num_steps):
     # keeps the loss tensors (and their graphs) instead of Python floats
     losses = []

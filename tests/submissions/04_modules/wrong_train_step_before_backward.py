@@ -1,4 +1,5 @@
 # exercise: train
+# expect: after loss.backward()
 def train(model, x, y, loss_fn, optimizer, num_steps):
     # steps before the gradients exist
     losses = []

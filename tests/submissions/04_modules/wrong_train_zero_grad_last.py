@@ -1,4 +1,5 @@
 # exercise: train
+# expect: zero_grad() at the start
 def train(model, x, y, loss_fn, optimizer, num_steps):
     # the slide's order: zero_grad at the end, so gradients left from before the call are used
     losses = []

@@ -7,12 +7,12 @@ class DigitNet(nn.Module):
         super().__init__()
         self.conv1 = nn.Conv2d(1, 32, 3, padding=1)
         self.bn1 = nn.BatchNorm2d(32)
-        self.conv2 = nn.Conv2d(32, 32, 3)            # 8x8 -> 6x6
+        self.conv2 = nn.Conv2d(32, 32, 3)  # 8x8 -> 6x6
         self.head = nn.Linear(32 * 3 * 3, num_classes)
 
     def forward(self, x):
         x = F.relu(self.bn1(self.conv1(x)))
-        x = F.max_pool2d(F.relu(self.conv2(x)), 2)   # 6x6 -> 3x3
+        x = F.max_pool2d(F.relu(self.conv2(x)), 2)  # 6x6 -> 3x3
         return self.head(torch.flatten(x, 1))
 
 

@@ -8,6 +8,8 @@ def make_loaders(dataset, batch_size, val_fraction=0.2, seed=0):
     idx = rng.permutation(len(dataset))
     n_val = round(len(dataset) * val_fraction)
     val_idx, train_idx = idx[:n_val].tolist(), idx[n_val:].tolist()
-    train_loader = DataLoader(dataset, batch_size=batch_size, sampler=SubsetRandomSampler(train_idx))
+    train_loader = DataLoader(
+        dataset, batch_size=batch_size, sampler=SubsetRandomSampler(train_idx)
+    )
     val_loader = DataLoader(dataset, batch_size=batch_size, sampler=val_idx)
     return train_loader, val_loader

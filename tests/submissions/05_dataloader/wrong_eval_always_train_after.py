@@ -1,4 +1,5 @@
 # exercise: evaluate
+# expect: restore its mode
 def evaluate(model, loader, device):
     """Mistake: always switches back to training mode, even for a model that was in eval mode."""
     model.eval()

@@ -1,4 +1,5 @@
 # exercise: evaluate
+# expect: averaged the batch accuracies
 def evaluate(model, loader, device):
     """Mistake: the mean of the batch accuracies."""
     was_training = model.training

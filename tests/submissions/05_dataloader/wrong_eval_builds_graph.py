@@ -1,4 +1,5 @@
 # exercise: evaluate
+# expect: torch.no_grad()
 def evaluate(model, loader, device):
     """Mistake: no torch.no_grad(), so every forward pass records a graph."""
     was_training = model.training

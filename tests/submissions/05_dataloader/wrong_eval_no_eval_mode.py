@@ -1,4 +1,5 @@
 # exercise: evaluate
+# expect: model.eval()
 def evaluate(model, loader, device):
     """Mistake: evaluates in whatever mode the model is in (dropout and batch norm stay in training behaviour)."""
     correct = total = 0

@@ -1,4 +1,5 @@
 # exercise: evaluate
+# expect: restore its mode
 def evaluate(model, loader, device):
     """Mistake: leaves the model in eval mode; training then continues without dropout / batch norm."""
     model.eval()

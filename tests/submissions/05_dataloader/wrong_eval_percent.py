@@ -1,4 +1,5 @@
 # exercise: evaluate
+# expect: not in [0, 1]
 def evaluate(model, loader, device):
     """Mistake: a percentage, not a fraction."""
     was_training = model.training

@@ -1,4 +1,5 @@
 # exercise: ImageFolderDataset
+# expect: C = 1 for a grey PNG
 class ImageFolderDataset(Dataset):
     """Mistake: converts every image to RGB, so a grey PNG gives 3 channels."""
 
@@ -8,7 +9,11 @@ class ImageFolderDataset(Dataset):
         if not self.root.is_dir():
             raise FileNotFoundError(f"image folder {self.root} does not exist")
         self.classes = sorted(p.name for p in self.root.iterdir() if p.is_dir())
-        self.samples = [(p, i) for i, c in enumerate(self.classes) for p in sorted((self.root / c).glob("*.png"))]
+        self.samples = [
+            (p, i)
+            for i, c in enumerate(self.classes)
+            for p in sorted((self.root / c).glob("*.png"))
+        ]
         if not self.samples:
             raise ValueError(f"no PNG files in {self.root}")
 

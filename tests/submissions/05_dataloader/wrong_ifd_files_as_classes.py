@@ -1,4 +1,5 @@
 # exercise: ImageFolderDataset
+# expect: only sub-folders are classes
 import os
 
 
@@ -11,7 +12,11 @@ class ImageFolderDataset(Dataset):
         if not self.root.is_dir():
             raise FileNotFoundError(f"image folder {self.root} does not exist")
         self.classes = sorted(os.listdir(self.root))
-        self.samples = [(p, i) for i, c in enumerate(self.classes) for p in sorted((self.root / c).glob("*.png"))]
+        self.samples = [
+            (p, i)
+            for i, c in enumerate(self.classes)
+            for p in sorted((self.root / c).glob("*.png"))
+        ]
         if not self.samples:
             raise ValueError(f"no PNG files in {self.root}")
 

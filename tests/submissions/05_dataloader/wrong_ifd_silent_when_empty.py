@@ -1,13 +1,12 @@
 # exercise: ImageFolderDataset
+# expect: should raise
 class ImageFolderDataset(Dataset):
     """Mistake: an empty or missing root gives an empty data set instead of an error."""
 
     def __init__(self, root, transform=None):
         self.root = Path(root)
         self.transform = transform
-        self.samples = sorted(
-            (p, None) for p in self.root.glob("*/*.png")
-        )
+        self.samples = sorted((p, None) for p in self.root.glob("*/*.png"))
         self.classes = sorted({p.parent.name for p, _ in self.samples})
         self.samples = [(p, self.classes.index(p.parent.name)) for p, _ in self.samples]
 

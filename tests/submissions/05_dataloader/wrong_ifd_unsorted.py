@@ -1,4 +1,5 @@
 # exercise: ImageFolderDataset
+# expect: sort the class folders
 import os
 
 

@@ -1,4 +1,5 @@
 # exercise: train_one_epoch
+# expect: mean of the batch means
 def train_one_epoch(model, loader, loss_fn, optimizer, device):
     """Mistake: the mean of the batch means (the smaller last batch counts as much as a full one)."""
     model.train()

@@ -1,4 +1,5 @@
 # exercise: train_one_epoch
+# expect: count the examples as the batches come
 def train_one_epoch(model, loader, loss_fn, optimizer, device):
     """Mistake: divides by len(loader.dataset), which a list of batches (or a sampler's subset) does not match."""
     model.train()

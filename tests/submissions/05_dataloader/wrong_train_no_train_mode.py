@@ -1,4 +1,5 @@
 # exercise: train_one_epoch
+# expect: model.train()
 def train_one_epoch(model, loader, loss_fn, optimizer, device):
     """Mistake: trusts the model to be in training mode already."""
     total, count = 0.0, 0

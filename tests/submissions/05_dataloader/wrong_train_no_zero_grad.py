@@ -1,4 +1,5 @@
 # exercise: train_one_epoch
+# expect: zero_grad
 def train_one_epoch(model, loader, loss_fn, optimizer, device):
     """Mistake: never zeroes the gradients, so every step uses the sum of all gradients so far."""
     model.train()

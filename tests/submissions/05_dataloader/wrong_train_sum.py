@@ -1,4 +1,5 @@
 # exercise: train_one_epoch
+# expect: sum of the batch losses
 def train_one_epoch(model, loader, loss_fn, optimizer, device):
     """Mistake: returns the sum of the batch losses."""
     model.train()

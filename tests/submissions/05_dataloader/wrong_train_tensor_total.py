@@ -1,4 +1,5 @@
 # exercise: train_one_epoch
+# expect: Python float
 def train_one_epoch(model, loader, loss_fn, optimizer, device):
     """Mistake: adds up loss tensors (keeps every batch's graph alive) and returns a tensor."""
     model.train()

@@ -15,5 +15,7 @@ def prepare_for_finetuning(model, num_classes):
 
     parent, name = last_linear(model)
     old = parent._modules[name]
-    parent._modules[name] = nn.Linear(old.in_features, num_classes, device=old.weight.device, dtype=old.weight.dtype)
+    parent._modules[name] = nn.Linear(
+        old.in_features, num_classes, device=old.weight.device, dtype=old.weight.dtype
+    )
     return model

@@ -1,4 +1,5 @@
 # exercise: extract_features
+# expect: torch.no_grad()
 def extract_features(backbone, loader, device):
     """Eval mode but no torch.no_grad(): every batch builds (and keeps) an autograd graph."""
     backbone.eval()

@@ -1,4 +1,5 @@
 # exercise: extract_features
+# expect: concatenate all batches
 def extract_features(backbone, loader, device):
     """Overwrites the result at every batch instead of concatenating: only the last batch is kept."""
     backbone.eval()

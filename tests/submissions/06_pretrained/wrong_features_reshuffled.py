@@ -1,8 +1,11 @@
 # exercise: extract_features
+# expect: loader's order
 def extract_features(backbone, loader, device):
     """Makes a new shuffled DataLoader: features and labels still pair up, but not in the loader's order."""
     backbone.eval()
-    shuffled = torch.utils.data.DataLoader(loader.dataset, batch_size=loader.batch_size, shuffle=True)
+    shuffled = torch.utils.data.DataLoader(
+        loader.dataset, batch_size=loader.batch_size, shuffle=True
+    )
     features, labels = [], []
     with torch.no_grad():
         for x, y in shuffled:

@@ -1,4 +1,5 @@
 # exercise: extract_features
+# expect: eval mode
 def extract_features(backbone, loader, device):
     """Forgets backbone.eval(): dropout drops and batch norm uses (and updates) batch statistics."""
     features, labels = [], []

@@ -1,4 +1,5 @@
 # exercise: prepare_for_finetuning
+# expect: replace the LAST one
 def prepare_for_finetuning(model, num_classes):
     """Without an fc, replaces the FIRST nn.Linear it finds."""
     model.requires_grad_(False)
@@ -8,6 +9,8 @@ def prepare_for_finetuning(model, num_classes):
     for name, module in model.named_modules():
         if isinstance(module, nn.Linear):
             parent_name, _, child = name.rpartition(".")
-            setattr(model.get_submodule(parent_name), child, nn.Linear(module.in_features, num_classes))
+            setattr(
+                model.get_submodule(parent_name), child, nn.Linear(module.in_features, num_classes)
+            )
             break
     return model

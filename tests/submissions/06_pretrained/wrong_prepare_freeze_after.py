@@ -1,4 +1,5 @@
 # exercise: prepare_for_finetuning
+# expect: freeze after replacing
 def prepare_for_finetuning(model, num_classes):
     """Replaces the head first and freezes afterwards: the new head is frozen too."""
     if isinstance(getattr(model, "fc", None), nn.Linear):

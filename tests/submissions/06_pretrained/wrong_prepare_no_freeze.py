@@ -1,4 +1,5 @@
 # exercise: prepare_for_finetuning
+# expect: still requires grad
 def prepare_for_finetuning(model, num_classes):
     """Replaces the head but forgets to freeze the rest."""
     if isinstance(getattr(model, "fc", None), nn.Linear):

@@ -1,4 +1,5 @@
 # exercise: prepare_for_finetuning
+# expect: still the original
 def prepare_for_finetuning(model, num_classes):
     """Only looks at the direct children, so a Linear nested in a submodule is never replaced."""
     model.requires_grad_(False)

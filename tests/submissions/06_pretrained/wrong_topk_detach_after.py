@@ -1,4 +1,5 @@
 # exercise: predict_topk
+# expect: torch.no_grad()
 def predict_topk(model, images, k=5):
     """Builds the whole graph and only detaches the result: the memory was already spent."""
     model.eval()

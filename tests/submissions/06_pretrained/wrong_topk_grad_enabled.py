@@ -1,4 +1,5 @@
 # exercise: predict_topk
+# expect: torch.no_grad()
 def predict_topk(model, images, k=5):
     """Builds an autograd graph for a prediction (no torch.no_grad())."""
     model.eval()

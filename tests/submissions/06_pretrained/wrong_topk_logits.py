@@ -1,4 +1,5 @@
 # exercise: predict_topk
+# expect: largest logits themselves
 def predict_topk(model, images, k=5):
     """Returns the top-k logits instead of softmax probabilities."""
     model.eval()

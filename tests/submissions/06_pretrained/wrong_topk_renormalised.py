@@ -1,4 +1,5 @@
 # exercise: predict_topk
+# expect: k largest logits only
 def predict_topk(model, images, k=5):
     """Softmax over the k largest logits only, so the top-k probabilities always sum to 1."""
     model.eval()

@@ -1,4 +1,5 @@
 # exercise: predict_topk
+# expect: dim=0
 def predict_topk(model, images, k=5):
     """Softmax over the batch dimension instead of the classes."""
     model.eval()

@@ -1,4 +1,5 @@
 # exercise: predict_topk
+# expect: model.eval()
 def predict_topk(model, images, k=5):
     """Forgets model.eval(): dropout and batch norm stay in training mode."""
     with torch.no_grad():

@@ -1,4 +1,5 @@
 # exercise: ConditionalModule
+# expect: must keep a copy
 class ConditionalModule(nn.Module):
     def __init__(self, w1, w2):
         super().__init__()

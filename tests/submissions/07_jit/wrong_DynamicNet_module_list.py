@@ -1,4 +1,5 @@
 # exercise: DynamicNet
+# expect: middle_linear should be an nn.Linear
 class DynamicNet(nn.Module):
     """A list of separate middle layers: depth is capped and the weights are not shared."""
 

@@ -1,4 +1,5 @@
 # exercise: DynamicNet
+# expect: without a relu after middle_linear
 class DynamicNet(nn.Module):
     def __init__(self, d_in, hidden, d_out):
         super().__init__()

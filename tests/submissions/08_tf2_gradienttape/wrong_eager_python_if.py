@@ -1,4 +1,5 @@
 # exercise: tf_conditional
+# expect: should be a tf.function
 def tf_conditional(x, w1, w2):
     """Right values, but the condition is decided eagerly in Python: no tf.function, no graph."""
     if float(tf.reduce_sum(x)) > 0:

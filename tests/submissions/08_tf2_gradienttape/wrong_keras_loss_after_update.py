@@ -1,4 +1,5 @@
 # exercise: train_keras
+# expect: one step ahead
 def train_keras(model, x, y, learning_rate, num_steps):
     """Reports each step's loss after its update."""
     optimizer = tf.keras.optimizers.SGD(learning_rate=learning_rate)

@@ -1,4 +1,5 @@
 # exercise: make_train_step
+# expect: twice as large
 def make_train_step(learning_rate):
     """Each update applied twice (a second assign_sub that should not be there)."""
 

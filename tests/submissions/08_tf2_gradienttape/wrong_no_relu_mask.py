@@ -1,4 +1,5 @@
 # exercise: tf_loss_and_grads
+# expect: through the relu
 def tf_loss_and_grads(x, y, w1, w2):
     """Right loss, gradients written by hand that forget the ReLU's mask."""
     h_pre = tf.matmul(x, w1)

@@ -1,4 +1,5 @@
 # exercise: make_train_step
+# expect: should be a tf.function
 def make_train_step(learning_rate):
     """Right numbers, but an eager Python function: no static graph."""
 

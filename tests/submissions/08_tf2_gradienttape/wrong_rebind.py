@@ -1,4 +1,5 @@
 # exercise: make_train_step
+# expect: updated in place with assign_sub
 def make_train_step(learning_rate):
     """Rebinds local names instead of assigning to the Variables: nothing changes outside."""
 

@@ -1,4 +1,5 @@
 # exercise: make_train_step
+# expect: one step ahead
 def make_train_step(learning_rate):
     """Returns the loss computed again after the update."""
 

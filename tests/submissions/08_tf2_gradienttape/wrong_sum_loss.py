@@ -1,4 +1,5 @@
 # exercise: train_keras
+# expect: not the sum
 def train_keras(model, x, y, learning_rate, num_steps):
     """The sum of squares instead of the documented mean squared error."""
     optimizer = tf.keras.optimizers.SGD(learning_rate=learning_rate)

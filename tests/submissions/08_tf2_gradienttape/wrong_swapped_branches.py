@@ -1,4 +1,5 @@
 # exercise: tf_conditional
+# expect: took the wrong branch
 @tf.function
 def tf_conditional(x, w1, w2):
     """The branches the wrong way round."""

@@ -1,4 +1,5 @@
 # exercise: tf_loss_and_grads
+# expect: wrong variable
 def tf_loss_and_grads(x, y, w1, w2):
     """The gradients come back in the order of the sources list, here unpacked the wrong way round."""
     with tf.GradientTape() as tape:

@@ -1,4 +1,5 @@
 # exercise: tf_conditional
+# expect: no conditional op
 @tf.function
 def tf_conditional(x, w1, w2):
     """Right values, but both products are computed and one is selected: no tf.cond in the graph."""

@@ -429,14 +429,14 @@ class Course:
         """The gradebook's scores for ``student``, per notebook and per graded test cell."""
         from nbgrader.api import Gradebook
 
-        out: dict[str, NotebookGrade] = {}
+        from .results import gradebook_scores
+
         with Gradebook(self.db_url) as gb:
-            submission = gb.find_submission(ASSIGNMENT, student)
-            for nb in submission.notebooks:
-                tests = {
-                    g.name: (float(g.score), float(g.max_score))
-                    for g in nb.grades
-                    if g.cell_type == "code" and g.max_score
-                }
-                out[nb.name] = NotebookGrade(nb.name, float(nb.score), float(nb.max_score), tests)
+            names = [nb.name for nb in gb.find_submission(ASSIGNMENT, student).notebooks]
+        out: dict[str, NotebookGrade] = {}
+        for name in names:
+            score, max_score, tests = gradebook_scores(self.db_url, name, student)
+            out[name] = NotebookGrade(
+                name, score, max_score, {k: tuple(v) for k, v in tests.items()}
+            )
         return out

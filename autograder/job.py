@@ -299,19 +299,16 @@ def prepare(scratch: Path, job: Job) -> Prepared | Result:
 
 def configure(job: Job, prep: Prepared):
     """The traitlets config of nbgrader's Autograde and GenerateFeedback for this job."""
-    from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
+    from nbconvert.preprocessors import ClearMetadataPreprocessor
     from nbgrader.preprocessors import (
         AssignLatePenalties,
         CheckCellMetadata,
-        ClearHiddenTests,
-        GetGrades,
         IgnorePattern,
         LimitOutput,
         SaveAutoGrades,
     )
 
     from .preprocessors import (
-        RedactHiddenTests,
         SandboxedExecute,
         StderrToStdout,
         ZeroTamperedTests,
@@ -348,13 +345,8 @@ def configure(job: Job, prep: Prepared):
     c.SandboxKernelManager.kernel_env = _kernel_env(job, prep.home, gpu)
     c.SandboxKernelManager.forkserver = job.forkserver
     c.SandboxKernelManager.forkserver_root = str(forkserver_root()) if job.forkserver else ""
-    c.GenerateFeedback.preprocessors = [
-        GetGrades,
-        ClearHiddenTests,
-        RedactHiddenTests,
-        CSSHTMLHeaderPreprocessor,
-    ]
-    c.ClearHiddenTests.enforce_metadata = False
+    # The feedback page's preprocessors, exporter and template come from config_for ->
+    # course.feedback_config: the same pages as plain `nbgrader generate_feedback` writes.
     return c
 
 

@@ -76,8 +76,29 @@ def confine(args: argparse.Namespace) -> None:
         apply_limits(args)
 
 
+def die_with_parent(poll_seconds: float = 1.0) -> None:
+    """Exit as soon as the process that started this kernel is gone.
+
+    A grading worker killed mid-job (or a grader stopped with SIGKILL) must not leave its kernel
+    running the submission: in the sandbox and the fork server the PID namespace sees to that,
+    but a kernel started without them (``--no-sandbox --no-forkserver``) would be re-parented and
+    live on. So a daemon thread watches the parent: when it changes, the kernel exits."""
+    import threading
+    import time
+
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(poll_seconds)
+        os._exit(137)
+
+    threading.Thread(target=watch, name="die-with-parent", daemon=True).start()
+
+
 def serve(args: argparse.Namespace, rest: list[str]) -> None:
     """Install the tamper guard and run the IPython kernel until it is shut down."""
+    die_with_parent()
     guard = None
     if not args.no_guard:
         from autograder import guard as guard_module

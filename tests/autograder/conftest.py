@@ -1,55 +1,15 @@
-"""Fixtures of the autograder's tests: a tiny nbgrader course (fixtures/course/), submissions
-made from it, and helpers to grade a class quickly (small limits, short time-outs)."""
+"""Fixtures of the autograder's tests; the helpers they share are in grading_helpers.py."""
 
 from __future__ import annotations
 
-import copy
-import shutil
 import sys
 from pathlib import Path
 
-import nbformat
 import pytest
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-FIXTURE_COURSE = HERE / "fixtures" / "course"
-HOSTILE = HERE / "hostile"
-#: the fixture notebooks as they were when the test session started (before any grading)
-FIXTURE_BYTES = {p.name: p.read_bytes() for p in sorted(FIXTURE_COURSE.glob("*.ipynb"))}
-
-#: fast settings for grading the fixture notebooks
-FAST = dict(timeout=60, cell_timeout=12, workers=2, progress=False)
-
-
-def source(name: str = "01_square"):
-    return nbformat.read(FIXTURE_COURSE / f"{name}.ipynb", as_version=4)
-
-
-def with_solution(nb, grade_id: str, code: str):
-    nb = copy.deepcopy(nb)
-    for cell in nb.cells:
-        if cell.metadata.get("nbgrader", {}).get("grade_id") == grade_id:
-            cell.source = code
-            return nb
-    raise KeyError(grade_id)
-
-
-def put(root: Path, student: str, name: str, nb_or_path) -> Path:
-    dest = root / student / f"{name}.ipynb"
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(nb_or_path, (str, Path)):
-        shutil.copy2(nb_or_path, dest)
-    else:
-        nbformat.write(nb_or_path, dest)
-    return dest
-
-
-def limits():
-    from autograder.sandbox import GiB, Limits
-
-    return Limits(memory_bytes=2 * GiB, cpu_seconds=120, processes=48)
+from grading_helpers import FIXTURE_COURSE  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -63,29 +23,3 @@ def released(tmp_path_factory):
         source_dir=FIXTURE_COURSE,
     )
     return course.generate_release()
-
-
-def honest_class(root: Path, released_dir: Path) -> dict[tuple[str, str], float]:
-    """alice: full answers; bob: 'double' wrong; carol: nothing answered. Returns expected scores."""
-    put(root, "alice", "01_square", source())
-    put(root, "alice", "02_mean", source("02_mean"))
-    put(
-        root,
-        "bob",
-        "01_square",
-        with_solution(source(), "double", "def double(x):\n    return x + 1\n"),
-    )
-    put(root, "carol", "01_square", released_dir / "01_square.ipynb")
-    return {
-        ("alice", "01_square"): 3,
-        ("alice", "02_mean"): 2,
-        ("bob", "01_square"): 2,
-        ("carol", "01_square"): 0,
-    }
-
-
-def grade(submissions: Path, out: Path, **kw):
-    from autograder.grade import autograde
-
-    args = {**FAST, "source_dir": FIXTURE_COURSE, "limits": limits(), **kw}
-    return {(r.student, r.notebook): r for r in autograde(submissions, out, **args)}

@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURE_COURSE, grade, put, source, with_solution
+from grading_helpers import FIXTURE_COURSE, grade, put, source, with_solution
 
 from autograder.course import REPO_ROOT
 from autograder.results import GradingError, read_grades
@@ -422,7 +422,7 @@ def test_worker_with_threads_or_another_course_refuses(tmp_path):
 
 
 def _job(tmp_path):
-    from conftest import limits
+    from grading_helpers import limits
 
     from autograder.plan import Job
 

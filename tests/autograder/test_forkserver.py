@@ -11,7 +11,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import grade, honest_class, limits
+from grading_helpers import grade, honest_class, limits
 from jupyter_core.utils import run_sync
 from nbclient import NotebookClient
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import FIXTURE_BYTES, FIXTURE_COURSE, grade, put, source, with_solution
+from grading_helpers import FIXTURE_BYTES, FIXTURE_COURSE, grade, put, source, with_solution
 
 from autograder import grade as grade_mod
 from autograder.cli import main

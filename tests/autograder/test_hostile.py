@@ -11,7 +11,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import HOSTILE, grade, honest_class, put, source
+from grading_helpers import HOSTILE, grade, honest_class, put, source
 from make_corpus import LOOPBACK_PORT, PWNED, VICTIM_SECRET, build
 
 from autograder.course import REPO_ROOT

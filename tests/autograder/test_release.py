@@ -11,7 +11,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import FIXTURE_COURSE
+from grading_helpers import FIXTURE_COURSE
 
 from autograder.release import LEAK, build_release, find_leaks, secret_lines
 

@@ -6,7 +6,7 @@ import copy
 
 import nbformat
 import pytest
-from conftest import FIXTURE_COURSE, source
+from grading_helpers import FIXTURE_COURSE, source
 
 from autograder import restore
 

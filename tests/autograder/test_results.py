@@ -8,7 +8,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import limits
+from grading_helpers import limits
 
 from autograder import job as job_mod
 from autograder.job import classify
@@ -137,7 +137,7 @@ def _job(tmp_path: Path, template: Path, **kw) -> Job:
 
 @pytest.fixture(scope="module")
 def template():
-    from conftest import FIXTURE_COURSE
+    from grading_helpers import FIXTURE_COURSE
 
     from autograder.plan import prepare_template
 

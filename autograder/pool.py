@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -22,6 +23,12 @@ from .plan import Job
 from .results import JOB_ERROR, Result, Status, failure, save
 
 CRASHED_ALONE = "the worker process grading it crashed, also when it ran alone"
+STUCK_ALONE = (
+    "its worker process was stopped after {seconds:g} s without a result, also when it ran alone"
+)
+#: seconds a local job may take beyond its --timeout (kernel start, feedback) before its
+#: worker is stopped: a job whose worker hangs outside the notebook's own limits costs only itself
+DEADLINE_MARGIN = 120.0
 
 
 def default_workers() -> int:
@@ -145,7 +152,7 @@ def run_jobs(
             own = executor is None
             ex = executor if executor is not None else make_executor(workers)
             try:
-                pending = _run_window(ex, pending, runner, workers, done)
+                pending = _run_window(ex, pending, runner, workers, done, local=own)
             except KeyboardInterrupt:
                 if own:
                     _stop_workers(ex)
@@ -167,18 +174,35 @@ def run_jobs(
         bar.close()
 
 
-def _run_window(ex, pending, runner, workers, done) -> list:
+def job_deadline(job: Job) -> float:
+    """Seconds after which a local job is stuck, whatever it does: its notebook's own limit
+    (``--timeout``, enforced inside the job) plus a margin for kernel start and feedback."""
+    return float(job.timeout) + DEADLINE_MARGIN
+
+
+def _run_window(ex, pending, runner, workers, done, local: bool = False) -> list:
     """Keep ``runner.window()`` jobs in flight until all are done; raises :class:`PoolBroken`
-    with (the jobs in flight, the jobs not yet submitted) when a local worker died."""
+    with (the jobs in flight, the jobs not yet submitted) when a local worker died. In a local
+    pool (``local``) a job past :func:`job_deadline` has its workers stopped, which makes it
+    (and the others in flight) suspects, each graded again alone."""
     queue = list(pending)
     flying: dict[cf.Future, Job] = {}
+    started: dict[cf.Future, float] = {}
     try:
         while queue or flying:
             limit = max(1, runner.window() if runner.window else workers)
             while queue and len(flying) < limit:
                 job = queue.pop(0)
-                flying[ex.submit(runner.task, runner.parcel(job))] = job
-            finished, _ = cf.wait(flying, return_when=cf.FIRST_COMPLETED)
+                fut = ex.submit(runner.task, runner.parcel(job))
+                flying[fut], started[fut] = job, time.monotonic()
+            finished, _ = cf.wait(
+                flying, return_when=cf.FIRST_COMPLETED, timeout=5 if local else None
+            )
+            if local and not finished:
+                now = time.monotonic()
+                if any(now - started[f] > job_deadline(j) for f, j in flying.items()):
+                    _stop_workers(ex)  # their futures now fail with BrokenProcessPool
+                continue
             for fut in sorted(finished, key=_broken):  # results that came back go first
                 job = flying.pop(fut)
                 try:
@@ -211,7 +235,11 @@ def _broken(fut: cf.Future) -> bool:
 def _run_alone(job: Job, runner: Runner, done) -> None:
     ex = make_executor(1)
     try:
-        value = ex.submit(runner.task, runner.parcel(job)).result()
+        value = ex.submit(runner.task, runner.parcel(job)).result(timeout=job_deadline(job))
+    except cf.TimeoutError:
+        _stop_workers(ex)
+        done(job, _record_crash(job, STUCK_ALONE.format(seconds=job_deadline(job))))
+        return
     except cf.process.BrokenProcessPool:
         done(job, _record_crash(job, CRASHED_ALONE))
         return

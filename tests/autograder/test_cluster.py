@@ -387,7 +387,7 @@ def test_workers_with_their_own_copy_share_nothing(tmp_path_factory, released):
         assert {k[0]: (r.status, r.score) for k, r in res.items()} == {
             "full": ("graded", 3),
             "partial": ("graded", 2),
-        }
+        }, {k[0]: r.detail for k, r in res.items()}
         assert (coord / "out" / "feedback" / "full" / "notebooks" / "01_square.html").exists()
         # the worker graded against a template it built from its own copy
         assert list((own / "dask" / "worker-cache" / "templates").iterdir())

@@ -335,6 +335,9 @@ def _unshare_works() -> bool:
 
 
 @pytest.mark.slow
+# In parallel with the rest of the suite its jobs failed inside nbgrader (not understood yet,
+# see the closing note of the session that added this mark); alone it passes.
+@pytest.mark.isolated
 def test_workers_with_their_own_copy_share_nothing(tmp_path_factory, released):
     coord = tmp_path_factory.mktemp("coordinator")  # submissions and --out: hidden from workers
     own = tmp_path_factory.mktemp("worker-side")

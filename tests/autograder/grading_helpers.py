@@ -78,3 +78,24 @@ def grade(submissions: Path, out: Path, **kw):
 
     args = {**FAST, "source_dir": FIXTURE_COURSE, "limits": limits(), **kw}
     return {(r.student, r.notebook): r for r in autograde(submissions, out, **args)}
+
+
+def make_job(**fields):
+    """An :class:`autograder.plan.Job` with small test defaults; ``fields`` override them."""
+    from autograder.plan import Job
+
+    args = dict(
+        student="s",
+        notebook="01_square",
+        path="/nonexistent/01_square.ipynb",
+        out="/o",
+        template="",
+        source_hash="",
+        timeout=10,
+        cell_timeout=5,
+        device="cpu",
+        limits=limits(),
+        sandbox=False,
+        threads=1,
+    )
+    return Job(**{**args, **fields})

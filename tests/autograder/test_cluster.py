@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 import pytest
-from grading_helpers import FIXTURE_COURSE, grade, put, source, with_solution
+from grading_helpers import FIXTURE_COURSE, grade, make_job, put, source, with_solution
 
 from autograder.course import REPO_ROOT
 from autograder.results import GradingError, read_grades
@@ -411,7 +411,7 @@ def test_worker_with_threads_or_another_course_refuses(tmp_path):
     # another version of the course: the worker refuses the job instead of grading it
     _, digest, _ = prepare_template(None, FIXTURE_COURSE)
     assert cluster_mod.course_hash(digest) == state["course_hash"]
-    job = _job(tmp_path)
+    job = make_job(path=str(tmp_path / "01_square.ipynb"), out=str(tmp_path))
     parcel = cluster_mod.Parcel(job, b"{}", "0" * 16, source_rel, False, {})
     import autograder.cluster
 
@@ -422,27 +422,6 @@ def test_worker_with_threads_or_another_course_refuses(tmp_path):
             cluster_mod.grade_remote(parcel)
     finally:
         autograder.cluster._this_worker = real
-
-
-def _job(tmp_path):
-    from grading_helpers import limits
-
-    from autograder.plan import Job
-
-    return Job(
-        student="s",
-        notebook="01_square",
-        path=str(tmp_path / "01_square.ipynb"),
-        out=str(tmp_path),
-        template="",
-        source_hash="",
-        timeout=10,
-        cell_timeout=5,
-        device="cpu",
-        limits=limits(),
-        sandbox=False,
-        threads=1,
-    )
 
 
 def test_scheduler_unreachable_is_a_clear_error(tmp_path):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from grading_helpers import limits
+from grading_helpers import make_job
 
 from autograder import job as job_mod
 from autograder.job import classify
@@ -118,21 +118,9 @@ def _job(tmp_path: Path, template: Path, **kw) -> Job:
     sub = tmp_path / "sub" / "01_square.ipynb"
     sub.parent.mkdir(parents=True, exist_ok=True)
     sub.write_text("{}")
-    args = dict(
-        student="s",
-        notebook="01_square",
-        path=str(sub),
-        out=str(tmp_path / "out"),
-        template=str(template),
-        source_hash="abc",
-        timeout=10,
-        cell_timeout=5,
-        device="cpu",
-        limits=limits(),
-        sandbox=False,
-        threads=1,
+    return make_job(
+        path=str(sub), out=str(tmp_path / "out"), template=str(template), source_hash="abc", **kw
     )
-    return Job(**{**args, **kw})
 
 
 @pytest.fixture(scope="module")
@@ -171,19 +159,13 @@ def test_one_score_query_for_templates(template):
 def test_statuses_and_record():
     assert STATUSES == ("graded", "timeout", "kernel_died", "invalid_notebook", "tampered", "error")
     assert f"{Status.KERNEL_DIED}" == "kernel_died" and Status.GRADED == "graded"
-    job = Job(
-        student="s",
+    job = make_job(
         notebook="n",
         path="/nonexistent/n.ipynb",
-        out="/o",
         template="/t",
         source_hash="h",
         timeout=1,
         cell_timeout=1,
-        device="cpu",
-        limits=limits(),
-        sandbox=False,
-        threads=1,
     )
     res = record(job, status="graded", detail="", score=2.0, max_score=3.0)
     assert isinstance(res, Result) and res.submission_hash == "" and res.source_hash == "h"

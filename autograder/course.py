@@ -218,7 +218,11 @@ def lab_config(c, *, mode: str = "student", runs: Path | str | None = None) -> N
     kernel_encryption(c)
     # JupyterLab's terminals: a login shell (its default when not started from a terminal, as
     # under JupyterHub) would reset PATH from /etc/profile; an interactive one keeps it.
-    c.ServerApp.terminado_settings = {"shell_command": [os.environ.get("SHELL") or "/bin/sh"]}
+    # Without $SHELL (CI, services) a terminal gets bash where there is one, not sh.
+    import shutil
+
+    shell = os.environ.get("SHELL") or shutil.which("bash") or "/bin/sh"
+    c.ServerApp.terminado_settings = {"shell_command": [shell]}
     c.FileContentsManager.pre_save_hook = keep_notebook_metadata
     # jupyter lab applies the server's configuration twice: the same hook, no news
     import warnings

@@ -66,7 +66,8 @@ class LabServer:
         ]
         if os.geteuid() == 0:
             cmd.append("--allow-root")
-        base = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}  # plots inline in the lab
+        # plots inline in the lab; no $SHELL, as under CI or a service: terminals still get bash
+        base = {k: v for k, v in os.environ.items() if k not in ("MPLBACKEND", "SHELL")}
         self.env = dict(
             base,
             # what the Makefile's LAB_ENV sets
@@ -306,8 +307,11 @@ def test_student_lab(tmp_path):
             assert ext in page  # listed under disabledExtensions in the page config
         # the course's Python, nbgrader and tensorboard in the lab's terminal
         out = lab.run_in_terminal(
-            "command -v python tensorboard nbgrader; python -c 'import nbgrader, autograder'"
+            "for c in python tensorboard nbgrader; do command -v $c; done; "
+            "python -c 'import nbgrader, autograder'; echo shell=${BASH_VERSION:+bash}"
         )
+        if shutil.which("bash"):
+            assert "shell=bash" in out, f"the lab's terminal is not bash:\n{out}"
         assert f"{VENV_BIN}/python" in out and f"{VENV_BIN}/tensorboard" in out, out
         assert "CS231N-DONE-0" in out, out
         # TensorBoard behind jupyter-server-proxy (the Launcher's tile)

@@ -299,42 +299,15 @@ def prepare(scratch: Path, job: Job) -> Prepared | Result:
 
 def configure(job: Job, prep: Prepared):
     """The traitlets config of nbgrader's Autograde and GenerateFeedback for this job."""
-    from nbconvert.preprocessors import ClearMetadataPreprocessor
-    from nbgrader.preprocessors import (
-        AssignLatePenalties,
-        CheckCellMetadata,
-        IgnorePattern,
-        LimitOutput,
-        SaveAutoGrades,
-    )
-
-    from .preprocessors import (
-        SandboxedExecute,
-        StderrToStdout,
-        ZeroTamperedTests,
-    )
+    from .preprocessors import configure_autograde
 
     gpu = job.device in ("cuda", "auto") and cuda_available()
     c = config_for(prep.course)
     c.CourseDirectory.student_id = job.student
     c.CourseDirectory.assignment_id = ASSIGNMENT
     c.CourseDirectory.notebook_id = job.notebook
-    c.Autograde.autograde_preprocessors = [
-        SandboxedExecute,
-        StderrToStdout,
-        ZeroTamperedTests,
-        IgnorePattern,
-        ClearMetadataPreprocessor,
-        LimitOutput,
-        SaveAutoGrades,
-        AssignLatePenalties,
-        CheckCellMetadata,
-    ]
-    c.SandboxedExecute.timeout = int(job.cell_timeout)
-    c.SandboxedExecute.notebook_timeout = float(job.timeout)
-    c.SandboxedExecute.output_limit = job.limits.output_bytes
-    c.SandboxedExecute.report_path = str(prep.log_dir / "execution.json")
-    c.SandboxedExecute.workdir = str(prep.work)
+    # Autograde's pipeline and its execution settings (autograder.preprocessors)
+    configure_autograde(c, job, prep)
     c.SandboxKernelManager.runtime_dir = str(prep.runtime)
     c.SandboxKernelManager.workdir = str(prep.work)
     c.SandboxKernelManager.writable = [str(prep.work), str(prep.home)]
@@ -345,16 +318,17 @@ def configure(job: Job, prep: Prepared):
     c.SandboxKernelManager.kernel_env = _kernel_env(job, prep.home, gpu)
     c.SandboxKernelManager.forkserver = job.forkserver
     c.SandboxKernelManager.forkserver_root = str(forkserver_root()) if job.forkserver else ""
-    # The feedback page's preprocessors, exporter and template come from config_for ->
-    # course.feedback_config: the same pages as plain `nbgrader generate_feedback` writes.
+    # The feedback page: autograder.feedback.make_feedback
     return c
 
 
 def run(job: Job, prep: Prepared, c) -> Run:
     """Run nbgrader's Autograde, then GenerateFeedback (a failure there keeps the grade)."""
     import nbformat
-    from nbgrader.converters import Autograde, GenerateFeedback
+    from nbgrader.converters import Autograde
     from nbgrader.coursedir import CourseDirectory
+
+    from .feedback import make_feedback
 
     ensure_scripts_on_path()
     log = _quiet_logger(prep.log_dir / "nbgrader.log")
@@ -372,8 +346,9 @@ def run(job: Job, prep: Prepared, c) -> Run:
     t2 = time.monotonic()
     feedback, problem = None, None
     try:
-        GenerateFeedback(coursedir=CourseDirectory(config=c), config=c, log=log).start()
-        feedback = feedback_path(course.root, job.student, job.notebook).read_bytes()
+        feedback = make_feedback(
+            job=job, course_root=course.root, config=c, log=log, graded=graded, tests=tests
+        )
     except Exception as exc:  # noqa: BLE001 - the grade stands without its feedback page
         problem = NO_FEEDBACK.format(error=type(exc).__name__)
     phases["feedback"] = time.monotonic() - t2

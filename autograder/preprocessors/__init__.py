@@ -15,7 +15,40 @@ from .sandboxed_execute import SandboxedExecute
 from .stderr_to_stdout import StderrToStdout
 from .zero_tampered_tests import ZeroTamperedTests
 
+
+def configure_autograde(c, job, prep) -> None:
+    """Autograde's preprocessors and their settings for one grading job (``c`` a traitlets
+    ``Config``, ``job`` an :class:`autograder.plan.Job`, ``prep`` an
+    :class:`autograder.job.Prepared`)."""
+    from nbconvert.preprocessors import ClearMetadataPreprocessor
+    from nbgrader.preprocessors import (
+        AssignLatePenalties,
+        CheckCellMetadata,
+        IgnorePattern,
+        LimitOutput,
+        SaveAutoGrades,
+    )
+
+    c.Autograde.autograde_preprocessors = [
+        SandboxedExecute,
+        StderrToStdout,
+        ZeroTamperedTests,
+        IgnorePattern,
+        ClearMetadataPreprocessor,
+        LimitOutput,
+        SaveAutoGrades,
+        AssignLatePenalties,
+        CheckCellMetadata,
+    ]
+    c.SandboxedExecute.timeout = int(job.cell_timeout)
+    c.SandboxedExecute.notebook_timeout = float(job.timeout)
+    c.SandboxedExecute.output_limit = job.limits.output_bytes
+    c.SandboxedExecute.report_path = str(prep.log_dir / "execution.json")
+    c.SandboxedExecute.workdir = str(prep.work)
+
+
 __all__ = [
+    "configure_autograde",
     "RedactHiddenTests",
     "RenderMath",
     "SandboxedExecute",

@@ -115,7 +115,7 @@ def prepare_worker(name: str, nthreads: int, source: str, per_host: int) -> dict
     """Everything a job needs on this worker, made once per worker process."""
     from .grade import prepare_course_data
     from .pool import preload
-    from .sandbox import probe, protections
+    from .sandbox import kernel_user_id, probe, protections
 
     with _LOCK:
         if _STATE.get("source") == source and _STATE.get("nthreads") == nthreads:
@@ -126,6 +126,7 @@ def prepare_worker(name: str, nthreads: int, source: str, per_host: int) -> dict
             sandbox_usable=usable,
             sandbox_reason=why,
             missing=[k for k, ok in protections(sandboxed=usable).items() if not ok],
+            drops_user=kernel_user_id(sandboxed=False),
             threads=max(1, usable_cores() // max(1, per_host)),
         )
         if nthreads != 1:
@@ -167,6 +168,7 @@ def worker_report(source: str, per_host: dict, dask_worker=None) -> dict:
         "sandboxed": bool(state["sandbox_usable"]),
         "missing": list(state["missing"]),
         "sandbox_reason": state["sandbox_reason"],
+        "drops_user": bool(state.get("drops_user")),
         "threads": state["threads"],
         "course_hash": state.get("course_hash"),
         "refused": state["refused"],
@@ -203,6 +205,7 @@ def grade_remote(parcel: Parcel) -> Graded:
             out=tmp,
             sandbox=sandbox,
             threads=state["threads"],
+            scratch_root="",  # the coordinator's scratch folder is not on this machine
         )
         return grade(job)
 
@@ -354,7 +357,10 @@ class Cluster:
     def parcel(self, job: Job, sandbox: bool | None) -> Parcel:
         return Parcel(
             job=job,
-            submission=Path(job.path).read_bytes(),
+            # a refused file (a link) is never read: its record needs only its name
+            submission=b""
+            if Path(job.path).resolve() != Path(job.path)
+            else Path(job.path).read_bytes(),
             course_hash=self.course_hash,
             source=self.source,
             sandbox=sandbox,

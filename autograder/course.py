@@ -22,9 +22,10 @@ nbgrader's Formgrader expects (:func:`instructor_config`, :func:`prepare_instruc
     instructor/release/ submitted/ autograded/ feedback/ gradebook.db
     instructor/exchange/                     the nbgrader exchange (release, submit, feedback)
 
-Feedback pages (:func:`feedback_config`, called by :func:`apply_config`) say "hidden test
-failed" with the test's message and never show hidden test code; their math is rendered to
-MathML when the page is written, so it shows without a network.
+Feedback pages (:func:`feedback_config`, called by :func:`apply_config`) show the notebook with
+each test cell's verdict and nothing else of the grading run: "hidden test failed" with the
+test's short message, never hidden test code; their HTML is sanitised, and their math is
+rendered to MathML when the page is written, so it shows without a network.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from nbconvert.exporters import HTMLExporter
+from traitlets import Bool
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 ASSIGNMENT = "notebooks"
@@ -81,11 +83,15 @@ def feedback_config(c) -> None:
     """Feedback pages as the course hands them back (``c`` a traitlets ``Config``).
 
     nbgrader's ``GenerateFeedback`` with, after its ``GetGrades``: :class:`RedactHiddenTests`
-    (each failed test's error becomes one line, "hidden test failed: <message>" when the
-    failing line was hidden), nbgrader's ``ClearHiddenTests`` (no hidden code on the page) and
+    (every output of the grading run dropped but one verdict per test cell, "test passed" or
+    a capped message that quotes no hidden code, "hidden test failed: <message>" when the
+    failing line was hidden; each hidden region replaced by a line saying hidden tests ran),
+    nbgrader's ``ClearHiddenTests`` (nothing left to clear: a second lock) and
     :class:`RenderMath` (``$...$`` to MathML, so no MathJax is needed), rendered by
-    :class:`FeedbackExporter` with the template :data:`FEEDBACK_TEMPLATE` (nbgrader's
-    ``feedback`` without the MathJax script).
+    :class:`FeedbackExporter` (sanitising) with the template :data:`FEEDBACK_TEMPLATE`
+    (nbgrader's ``feedback`` without the MathJax script, markdown through an allow-list).
+    The course autograder renders its pages with the same preprocessors and exporter
+    (:func:`autograder.feedback.make_feedback`).
     """
     import nbgrader
 
@@ -104,13 +110,53 @@ def feedback_config(c) -> None:
     c.GenerateFeedback.exporter_class = "autograder.course.FeedbackExporter"
     c.FeedbackExporter.template_name = FEEDBACK_TEMPLATE
     c.FeedbackExporter.extra_template_basedirs = [str(TEMPLATES_DIR), str(nbgrader_templates)]
+    # our index.html.j2 extends nbgrader's as "feedback/index.html.j2", which inlines
+    # bootstrap.min.css (nbgrader's GenerateFeedback gives HTMLExporter the same folder)
+    bootstrap = nbgrader_templates.parent / "static" / "node_modules" / "bootstrap" / "dist" / "css"
+    c.FeedbackExporter.extra_template_paths = [str(nbgrader_templates), str(bootstrap)]
 
 
 class FeedbackExporter(HTMLExporter):
     """The HTML exporter of the course's feedback pages (configured by :func:`feedback_config`).
 
     A class of its own so that its template settings do not reach other ``HTMLExporter``s, such
-    as Formgrader's (template "formgrade") in the instructor's lab."""
+    as Formgrader's (template "formgrade") in the instructor's lab. It sanitises: nbconvert's
+    ``sanitize_html`` (no JavaScript or widget outputs, HTML outputs cleaned) and the filter
+    ``clean_feedback_html`` (:func:`autograder.feedback.clean_html`: an allow-list that keeps
+    the MathML of :class:`~autograder.preprocessors.RenderMath`), which the template
+    :data:`FEEDBACK_TEMPLATE` applies to markdown and raw cells."""
+
+    sanitize_html = Bool(True, help="Sanitise markdown and outputs (see the class).").tag(
+        config=True
+    )
+
+    def from_notebook_node(self, nb, resources=None, **kw):
+        """``HTMLExporter``'s, less its last pass: that one parses the whole page again with
+        BeautifulSoup to give images without one an alt text and JupyterLab's cells a tab
+        stop (the "lab" template's; these pages have no such cells), half the page's time."""
+        from nbconvert.exporters.templateexporter import TemplateExporter
+        from nbconvert.filters.highlight import Highlight2HTML
+        from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+        langinfo = nb.metadata.get("language_info", {})
+        lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
+        highlight = self.filters.get(
+            "highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)
+        )
+        resources = self._init_resources(resources)
+        widgets = WidgetsDataTypeFilter(
+            notebook_metadata=self._nb_metadata, parent=self, resources=resources
+        )
+        self.register_filter("highlight_code", highlight)
+        self.register_filter("filter_data_type", widgets)
+        return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+    def default_filters(self):
+        from .feedback import clean_html
+
+        yield from super().default_filters()
+        yield ("clean_feedback_html", clean_html)
+        yield ("clean_html", clean_html)  # nbconvert's, for HTML outputs: ours keeps MathML
 
 
 def instructor_config(c, root: Path | str = INSTRUCTOR_ROOT) -> None:

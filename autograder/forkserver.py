@@ -128,17 +128,19 @@ def _kernel(argv: list[str]) -> None:
     os._exit(0)
 
 
-def _private_tmp(libc, binds: list[tuple[str, bool]]) -> None:
+def _private_tmp(libc, binds: list[tuple[str, bool]], size: int | None = None) -> None:
     """A fresh /tmp and /dev/shm for this kernel alone (they would otherwise be the fork
     server's, shared by every kernel it forks), with ``binds`` (the job's folders, course files
-    that live under /tmp) mounted back at their paths, read-only where ``True``."""
+    that live under /tmp) mounted back at their paths, read-only where ``True``; each tmpfs holds
+    at most ``size`` bytes (the job's disk quota), 1 GiB when not given."""
+    options = f"mode=1777,size={size}".encode() if size else TMPFS_OPTIONS
     keep = []
     for path, readonly in sorted(binds):
         if path.startswith("/tmp/") and not any(path.startswith(k + "/") for k, _, _ in keep):
             keep.append((path, readonly, os.open(path, os.O_PATH | os.O_DIRECTORY)))
     for target in (b"/tmp", b"/dev/shm"):
         if os.path.isdir(target) and libc.mount(
-            b"tmpfs", target, b"tmpfs", MS_NOSUID | MS_NODEV, TMPFS_OPTIONS
+            b"tmpfs", target, b"tmpfs", MS_NOSUID | MS_NODEV, options
         ):
             raise OSError(ctypes.get_errno(), f"cannot mount a private {target.decode()}")
     os.chmod("/tmp", 0o1777)
@@ -159,7 +161,9 @@ def _init(req: dict, as_root: bool) -> None:
     libc.mount(None, b"/", None, MS_REC | MS_PRIVATE, None)  # nothing below leaks out
     if as_root:  # a /proc that shows only this namespace's processes
         libc.mount(b"proc", b"/proc", b"proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, None)
-    _private_tmp(libc, [(p, bool(ro)) for p, ro in req.get("tmp_binds", [])])
+    _private_tmp(
+        libc, [(p, bool(ro)) for p, ro in req.get("tmp_binds", [])], req.get("tmpfs_bytes")
+    )
     pid = os.fork()
     if pid == 0:
         _kernel(req["argv"])
@@ -175,8 +179,14 @@ def _init(req: dict, as_root: bool) -> None:
             os._exit(_exit_code(status))
 
 
-def _intermediate(req: dict, report_fd: int) -> None:
+def _intermediate(req: dict, report_fd: int, server: int) -> None:
     try:
+        # a fork does not inherit the server's death signal: without its own, the
+        # intermediate, init and the kernel running its cell would outlive a server whose
+        # worker was killed (Ctrl-C, or a crash); init and the kernel die with their parents
+        _libc().prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        if os.getppid() != server:  # the server died before the line above
+            os._exit(1)
         os.setsid()
         null = os.open(os.devnull, os.O_RDONLY)
         log = os.open(req["log"], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
@@ -190,6 +200,10 @@ def _intermediate(req: dict, report_fd: int) -> None:
         os.chdir(req["cwd"])
         as_root = os.geteuid() == 0
         isolated = _unshare(_libc(), as_root)
+        # a new user namespace is a change of credentials, which clears the death signal
+        _libc().prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        if os.getppid() != server:
+            os._exit(1)
         pid = os.fork()
         if pid == 0:
             os.close(report_fd)
@@ -230,10 +244,11 @@ class _Server:
 
     def spawn(self, req: dict) -> dict:
         r, w = os.pipe()
+        server = os.getpid()
         pid = os.fork()
         if pid == 0:
             os.close(r)
-            _intermediate(req, w)
+            _intermediate(req, w, server)
         os.close(w)
         data = b""
         while chunk := os.read(r, 4096):
@@ -372,8 +387,11 @@ class ForkServer:
         return self.proc.poll() is None
 
     def _readline(self, timeout: float) -> str:
-        ready, _, _ = select.select([self.proc.stdout], [], [], timeout)
-        if not ready:
+        # poll, not select: a worker forked from a process with many open files (a long test
+        # session) may hold this pipe above select's limit of 1024 ("filedescriptor out of range")
+        waiter = select.poll()
+        waiter.register(self.proc.stdout, select.POLLIN | select.POLLHUP)
+        if not waiter.poll(timeout * 1000):
             return ""
         return self.proc.stdout.readline()
 
@@ -402,9 +420,16 @@ class ForkServer:
         cwd: str,
         log: str,
         tmp_binds: list[tuple[str, bool]] = (),
+        tmpfs_bytes: int | None = None,
     ) -> KernelProcess:
         reply = self.request(
-            op="spawn", argv=argv, env=env, cwd=cwd, log=log, tmp_binds=list(tmp_binds)
+            op="spawn",
+            argv=argv,
+            env=env,
+            cwd=cwd,
+            log=log,
+            tmp_binds=list(tmp_binds),
+            tmpfs_bytes=tmpfs_bytes,
         )
         return KernelProcess(self, reply["pid"], isolated=reply["isolated"])
 

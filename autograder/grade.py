@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import os
+import shutil
 from pathlib import Path
 
 from .course import CELL_TIMEOUT, SOURCE_NOTEBOOKS, ensure_scripts_on_path
-from .job import cuda_available, grade_job
+from .job import cuda_available, grade_job, run_scratch
 from .plan import RENAMED, Job, match_notebook, plan_jobs, prepare_template
 from .pool import default_workers, preload, run_jobs
 from .results import STATUSES, GradingError, Result, Status, file_hash, write_atomic
@@ -48,6 +49,19 @@ NO_GPU = (
     "--device {device} needs a CUDA GPU, but torch.cuda.is_available() is False on this machine. "
     "Grade with --device cpu, or run on a machine with a GPU."
 )
+SAME_USER = (
+    "refusing to grade: {where} the kernels would run submitted code with the grader's own user "
+    "id and no sandbox ({why}), so one submission could rewrite other students' results, the "
+    "grading template or the grader itself. Install bubblewrap (`sudo apt-get install "
+    "bubblewrap`), or grade as root with Python where other users can read it, or pass "
+    "--unsafe-same-user to grade anyway (the report then says the grades are not protected)."
+)
+SAME_USER_WARNING = (
+    "warning: --unsafe-same-user: {where} kernels run with the grader's own user id and no "
+    "sandbox; these grades are not protected from the submissions (the report says so)"
+)
+SAME_USER_LOCAL = "on this machine"
+SAME_USER_WORKERS = "on worker(s) {names}"
 
 
 def quiet_gradebook_warnings() -> None:
@@ -77,6 +91,7 @@ def autograde(
     scheduler: str | None = None,
     scheduler_file: Path | str | None = None,
     progress: bool = True,
+    unsafe_same_user: bool = False,
 ) -> list[Result]:
     """Grade every ``submissions/<student>/<notebook>.ipynb`` into ``out``; returns all results.
 
@@ -86,7 +101,12 @@ def autograde(
     which share nothing with this machine (:mod:`autograder.cluster`). ``sandbox``: ``None``
     uses bubblewrap when it works (on each machine), ``False`` never. ``forkserver``: fork each
     kernel from a process per worker that has torch imported (:mod:`autograder.forkserver`)
-    instead of starting a new Python.
+    instead of starting a new Python. ``unsafe_same_user``: grade even where kernels would keep
+    the grader's user id without a sandbox (refused otherwise; see :data:`SAME_USER`).
+
+    The run keeps its files in a private scratch folder of its own (the verified copy of the
+    template, every job's scratch course and kernel folders), removed when the run ends,
+    however it ends.
     """
     if device not in DEVICES:
         raise GradingError(f"--device must be one of {', '.join(DEVICES)}, not {device!r}")
@@ -97,13 +117,14 @@ def autograde(
     submissions = Path(submissions).resolve()
     out.mkdir(parents=True, exist_ok=True)
     ensure_scripts_on_path()
-    template, digest, names = prepare_template(out, Path(source_dir))
+    scratch = run_scratch()
     cluster = None
-    if scheduler or scheduler_file:
-        from .cluster import Cluster
-
-        cluster = Cluster(scheduler=scheduler, scheduler_file=scheduler_file)
     try:
+        template, digest, names = prepare_template(out, Path(source_dir), private=scratch)
+        if scheduler or scheduler_file:
+            from .cluster import Cluster
+
+            cluster = Cluster(scheduler=scheduler, scheduler_file=scheduler_file)
         return _grade_class(
             submissions,
             out,
@@ -122,10 +143,16 @@ def autograde(
             forkserver=forkserver,
             executor=executor,
             progress=progress,
+            unsafe_same_user=unsafe_same_user,
+            scratch=scratch,
         )
     finally:
         if cluster is not None:
             cluster.close()
+        if os.environ.get("CS231N_KEEP_SCRATCH"):
+            print(f"kept the run's scratch folder {scratch}")
+        else:
+            shutil.rmtree(scratch, ignore_errors=True)
 
 
 def _grade_class(
@@ -147,15 +174,28 @@ def _grade_class(
     forkserver,
     executor,
     progress,
+    unsafe_same_user,
+    scratch,
 ) -> list[Result]:
     from . import results as results_mod
-    from .sandbox import probe
+    from .sandbox import kernel_user_id, probe
 
     runner = None
     if cluster is not None:
         reports = cluster.prepare(source_dir, digest)
         use_sandbox = sandbox is not False and all(r["sandboxed"] for r in reports.values())
         reasons = sorted({r["sandbox_reason"] for r in reports.values()})
+        same = [
+            name
+            for name, r in sorted(reports.items())
+            if not (r["sandboxed"] and sandbox is not False) and not r.get("drops_user", False)
+        ]
+        _refuse_same_user(
+            same,
+            unsafe_same_user,
+            where=SAME_USER_WORKERS.format(names=", ".join(same)),
+            why="; ".join(reasons) if sandbox is not False else "--no-sandbox",
+        )
         results_mod.write_run_info(
             out,
             sandboxed=use_sandbox,
@@ -168,6 +208,7 @@ def _grade_class(
                 }
                 for name, r in sorted(reports.items())
             },
+            same_user=bool(same),
         )
         runner = cluster.runner(sandbox=sandbox, out=out)
         executor = cluster.executor
@@ -175,11 +216,20 @@ def _grade_class(
     else:
         usable, why = probe()
         use_sandbox = usable if sandbox is None else (sandbox and usable)
+        same = not use_sandbox and not kernel_user_id(sandboxed=False)
+        _refuse_same_user(
+            same,
+            unsafe_same_user,
+            where=SAME_USER_LOCAL,
+            why=("--no-sandbox" if sandbox is False else why)
+            + ("" if os.geteuid() == 0 else "; not root"),
+        )
         results_mod.write_run_info(
             out,
             sandboxed=use_sandbox,
             reason=why if sandbox is not False else "disabled",
             limits=limits,
+            same_user=same,
         )
     jobs = plan_jobs(
         submissions,
@@ -194,6 +244,7 @@ def _grade_class(
         sandbox=use_sandbox,
         forkserver=forkserver,
         threads=max(1, (os.cpu_count() or 1) // workers),
+        scratch_root=str(scratch),
     )
     results_mod.copy_submissions(out, jobs)
     todo = [j for j in jobs if force or not results_mod.is_done(j)]
@@ -208,6 +259,16 @@ def _grade_class(
     finally:
         merged = results_mod.merge(out, template, jobs)
     return merged
+
+
+def _refuse_same_user(same, unsafe: bool, *, where: str, why: str) -> None:
+    """Stop the run before any job when kernels would keep the grader's user id unprotected."""
+    if same and not unsafe:
+        raise GradingError(SAME_USER.format(where=where, why=why))
+    if same:
+        import sys
+
+        print(SAME_USER_WARNING.format(where=where), file=sys.stderr)
 
 
 def _missing(report: dict, sandbox: bool | None) -> list[str]:

@@ -99,7 +99,7 @@ def grade(job: Job) -> Graded:
     if job.invalid:
         graded = Graded(failure(job, Status.INVALID_NOTEBOOK, "; ".join([job.invalid, *job.notes])))
     else:
-        scratch = Path(tempfile.mkdtemp(prefix="cs231n-grade-"))
+        scratch = Path(tempfile.mkdtemp(prefix=f"{scratch_tag(job)}-", dir=_scratch_root(job)))
         try:
             graded = _grade_in(scratch, job)
         except Exception as exc:  # noqa: BLE001 - one bad submission never stops a batch
@@ -117,6 +117,62 @@ def grade(job: Job) -> Graded:
                 shutil.rmtree(_KERNEL_DIRS.pop(scratch, scratch), ignore_errors=True)
     graded.result.wall_s = time.monotonic() - t0
     return graded
+
+
+#: the longest temporary folder that scratch folders are made in: a kernel's sockets live at
+#: TMP/cs231n-XXXXXXXX/fs-XXXXXXXX/jXXXXXXXX-XXXXXXXX/kernel/k-NNNNN (62 characters more),
+#: and a Unix socket's path has at most 107 bytes (a longer one fails in zmq's bind with
+#: "File name too long", as under pytest-xdist's deeper temporary folders)
+SHORT_TMP = 40
+
+
+def short_tmp() -> str:
+    """The temporary folder when its path is short enough for a kernel's sockets, else /tmp."""
+    tmp = tempfile.gettempdir()
+    return tmp if len(tmp) <= SHORT_TMP else "/tmp"
+
+
+def run_scratch() -> Path:
+    """A new private scratch folder for a grading run (see :func:`autograder.grade.autograde`)."""
+    root = Path(tempfile.mkdtemp(prefix="cs231n-", dir=short_tmp()))
+    os.chmod(root, 0o711)  # kernels of another user id reach their own folders, list none
+    return root
+
+
+_OWN_ROOT: Path | None = None
+
+
+def _scratch_root(job: Job) -> str:
+    """The run's private scratch folder when this machine has it, else one of this process
+    (a cluster worker's), removed when the process ends."""
+    global _OWN_ROOT
+    if job.scratch_root and os.path.isdir(job.scratch_root):
+        return job.scratch_root
+    if _OWN_ROOT is None or not _OWN_ROOT.is_dir():
+        from multiprocessing.util import Finalize
+
+        _OWN_ROOT = run_scratch()
+        Finalize(None, shutil.rmtree, (_OWN_ROOT,), {"ignore_errors": True}, exitpriority=5)
+    return str(_OWN_ROOT)
+
+
+def scratch_tag(job: Job) -> str:
+    """The prefix of a job's scratch folders: the coordinator finds a crashed job's by it."""
+    import hashlib
+
+    return "j" + hashlib.sha256(f"{job.student}\0{job.notebook}".encode()).hexdigest()[:8]
+
+
+def discard_scratch(job: Job) -> None:
+    """Remove what a job whose worker died left in the run's scratch folder: its scratch
+    course (the source notebook with the solutions) and its kernel's folders. The kernels
+    themselves die with their worker (:func:`autograder.kernel.die_with_parent`)."""
+    if not job.scratch_root or not os.path.isdir(job.scratch_root):
+        return
+    root = job.scratch_root
+    tag = scratch_tag(job)
+    for path in [*Path(root).glob(f"{tag}-*"), *Path(root).glob(f"*/{tag}-*")]:
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def _kernel_env(job: Job, home: Path, gpu: bool) -> dict[str, str]:
@@ -190,15 +246,16 @@ _FORKSERVER_ROOT: Path | None = None
 _KERNEL_DIRS: dict[Path, Path] = {}
 
 
-def forkserver_root() -> Path:
-    """This worker's folder for its kernels' files, the only one its fork server can write."""
+def forkserver_root(base: str | None = None) -> Path:
+    """This worker's folder for its kernels' files, the only one its fork server can write
+    (made in ``base``, the run's scratch folder, when given)."""
     global _FORKSERVER_ROOT
     if _FORKSERVER_ROOT is None or not _FORKSERVER_ROOT.is_dir():
         from multiprocessing.util import Finalize
 
         from .forkserver import close_all
 
-        _FORKSERVER_ROOT = Path(tempfile.mkdtemp(prefix="cs231n-kernels-"))
+        _FORKSERVER_ROOT = Path(tempfile.mkdtemp(prefix="fs-", dir=base or short_tmp()))
         os.chmod(_FORKSERVER_ROOT, 0o711)
         # run at the exit of this process, a pool worker too (where atexit does not run)
         Finalize(None, close_all, exitpriority=20)
@@ -210,20 +267,26 @@ def kernel_dir(scratch: Path, job: Job) -> Path:
     """The folder that holds a job's kernel-visible folders (work, home, kernel)."""
     if not job.forkserver:
         return scratch
-    kdir = Path(tempfile.mkdtemp(prefix="job-", dir=forkserver_root()))
+    kdir = Path(
+        tempfile.mkdtemp(prefix=f"{scratch_tag(job)}-", dir=forkserver_root(_scratch_root(job)))
+    )
     _KERNEL_DIRS[scratch] = kdir
     return kdir
 
 
 def _explain(exc: Exception, scratch: Path) -> str:
-    """One line: the exception, or for nbgrader's summary exception the error it logged."""
+    """One line: the exception, or for nbgrader's summary exception ("see the above
+    traceback") the exception its log shows last."""
+    import re
+
     text = f"{type(exc).__name__}: {exc}"
     log = scratch / "nbgrader.log"
     if log.exists():
-        lines = [ln for ln in log.read_text(errors="replace").splitlines() if ln.strip()]
+        lines = [ln.strip() for ln in log.read_text(errors="replace").splitlines() if ln.strip()]
+        raised = [ln for ln in lines if re.match(r"^[\w.]+(Error|Exception|Exit)\b", ln)]
         errs = [ln for ln in lines if "Error" in ln or "error" in ln]
-        if errs:
-            text = errs[-1]
+        if raised or errs:
+            text = (raised or errs)[-1]
     return text.strip()[:300]
 
 
@@ -275,6 +338,7 @@ def prepare(scratch: Path, job: Job) -> Prepared | Result:
 
     course = Course(scratch / "course")
     course.source_dir.mkdir(parents=True)
+    os.chmod(course.root, 0o700)  # the source notebook: never for a kernel's user id
     shutil.copy2(template / ASSIGNMENT / f"{job.notebook}.ipynb", course.source_dir)
     shutil.copy2(template / "gradebook.db", course.root / "gradebook.db")
     sub_dir = course.submitted_dir(job.student)
@@ -314,6 +378,8 @@ def configure(job: Job, prep: Prepared):
     c.SandboxKernelManager.sandbox = job.sandbox
     c.SandboxKernelManager.gpu = gpu
     c.SandboxKernelManager.limit_args = job.limits.kernel_args()
+    c.SandboxKernelManager.disk_bytes = job.limits.disk_bytes
+    c.SandboxKernelManager.message_bytes = job.limits.message_bytes
     c.SandboxKernelManager.uid = prep.uid
     c.SandboxKernelManager.kernel_env = _kernel_env(job, prep.home, gpu)
     c.SandboxKernelManager.forkserver = job.forkserver
@@ -390,7 +456,12 @@ def classify(
         rebound += final.get("rebound", [])
     if rebound:
         status = Status.TAMPERED
-        details.insert(0, TAMPERED.format(names=", ".join(dict.fromkeys(rebound))))
+        # the static gate's and the message check's findings are sentences of their own
+        names = list(dict.fromkeys(rebound))
+        found = [n for n in names if " uses " in n or n.startswith("test cell ")]
+        plain = [n for n in names if n not in found]
+        told = ([TAMPERED.format(names=", ".join(plain))] if plain else []) + found
+        details.insert(0, "; ".join(told))
     elif final is None and not died and not report.get("timed_out"):
         status = Status.TAMPERED
         details.insert(0, GUARD_SILENT)

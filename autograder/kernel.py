@@ -76,6 +76,10 @@ def confine(args: argparse.Namespace) -> None:
         apply_limits(args)
 
 
+#: the process that started this kernel, read first thing (see :func:`main`)
+_PARENT: int | None = None
+
+
 def die_with_parent(poll_seconds: float = 1.0) -> None:
     """Exit as soon as the process that started this kernel is gone.
 
@@ -86,7 +90,9 @@ def die_with_parent(poll_seconds: float = 1.0) -> None:
     import threading
     import time
 
-    parent = os.getppid()
+    # the parent as it was when this process started: one that died during the kernel's
+    # imports is noticed too
+    parent = _PARENT if _PARENT is not None else os.getppid()
 
     def watch() -> None:
         while os.getppid() == parent:
@@ -118,6 +124,8 @@ def serve(args: argparse.Namespace, rest: list[str]) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
+    global _PARENT
+    _PARENT = os.getppid()
     args, rest = parse(sys.argv[1:] if argv is None else argv)
     confine(args)
     serve(args, rest)

@@ -10,19 +10,48 @@ With ``forkserver`` set, the kernel is not started as a new program but forked f
 worker's fork server (:mod:`autograder.forkserver`), which runs in a sandbox made the same way
 around ``forkserver_root`` (the folder that holds each job's kernel folders) and has torch
 imported already.
+
+Two limits are the grader's to enforce, here: a :class:`autograder.watchdog.Watchdog` per
+kernel kills it when its job's folders pass ``disk_bytes``, and :attr:`stop_reason` then says
+why; every socket to the kernel (this manager's and its client's, :class:`CappedKernelClient`)
+refuses a frame over ``message_bytes``, which the kernel's own packer
+(:mod:`autograder.message_cap`) keeps its outputs under.
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from pathlib import Path
 
+import zmq
+import zmq.asyncio
+from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
-from traitlets import Bool, Dict, Integer, List, Unicode, default
+from traitlets import Bool, Dict, DottedObjectName, Float, Integer, List, Type, Unicode, default
 
-from . import forkserver
+from . import forkserver, message_cap
 from . import sandbox as sandbox_mod
+from . import watchdog as watchdog_mod
+
+
+def _capped_context(message_bytes: int) -> zmq.asyncio.Context:
+    """A zeromq context whose sockets drop any frame over ``message_bytes`` unread."""
+    ctx = zmq.asyncio.Context()
+    if message_bytes:
+        ctx.setsockopt(zmq.MAXMSGSIZE, message_bytes)
+    return ctx
+
+
+class CappedKernelClient(AsyncKernelClient):
+    """The client nbclient gets from :meth:`SandboxKernelManager.client`: its sockets refuse
+    frames over the manager's ``message_bytes``."""
+
+    @default("context")
+    def _context_default(self) -> zmq.asyncio.Context:
+        self._created_context = True
+        return _capped_context(getattr(self.parent, "message_bytes", 0))
 
 
 class SandboxKernelManager(AsyncKernelManager):
@@ -47,6 +76,20 @@ class SandboxKernelManager(AsyncKernelManager):
     forkserver_root = Unicode(
         "", help="The fork server's writable folder; holds runtime_dir, workdir and writable."
     ).tag(config=True)
+    disk_bytes = Integer(
+        sandbox_mod.Limits.disk_bytes,
+        help="The job's disk quota: the size of each tmpfs, and what its folders may hold.",
+    ).tag(config=True)
+    message_bytes = Integer(
+        sandbox_mod.Limits.message_bytes, help="The largest frame a kernel may send (0: any)."
+    ).tag(config=True)
+    watch_interval = Float(0.5, help="Seconds between two measures of the job's folders.").tag(
+        config=True
+    )
+
+    #: why the grader stopped the kernel (its disk quota); None if it did not
+    stop_reason: str | None = None
+    watchdog: watchdog_mod.Watchdog | None = None
 
     #: kernel_env entries that are per job; the fork server gets its root folder instead
     PER_JOB_ENV = (
@@ -62,6 +105,26 @@ class SandboxKernelManager(AsyncKernelManager):
     def _transport_default(self):
         return "ipc"
 
+    client_class = DottedObjectName(f"{__name__}.CappedKernelClient", config=True)
+    client_factory = Type(klass=CappedKernelClient, config=True)
+
+    @default("context")
+    def _context_default(self):
+        self._created_context = True
+        return _capped_context(self.message_bytes)
+
+    def _kernel_options(self) -> list[str]:
+        """The kernel's own options after its connection file: the capped packer."""
+        return [f"--Session.packer={message_cap.PACKER}"] if self.message_bytes else []
+
+    def _env(self) -> dict[str, str]:
+        """The kernel's environment, with the cap its packer keeps to (the same as this side's:
+        a kernel that guessed a larger one would be stopped for an honest output)."""
+        env = dict(self.kernel_env or os.environ)
+        if self.message_bytes:
+            env[message_cap.LIMIT_ENV] = str(self.message_bytes)
+        return env
+
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         if self.runtime_dir:
@@ -72,7 +135,7 @@ class SandboxKernelManager(AsyncKernelManager):
         cmd = [self.python, "-m", "autograder.kernel", *self.limit_args]
         if self.uid is not None:
             cmd.append(f"--uid={self.uid}")
-        cmd += ["-f", self.connection_file, *(extra_arguments or [])]
+        cmd += ["-f", self.connection_file, *self._kernel_options(), *(extra_arguments or [])]
         if not self.sandbox:
             return cmd
         writable = [Path(p) for p in (*self.writable, self.runtime_dir) if p]
@@ -82,6 +145,7 @@ class SandboxKernelManager(AsyncKernelManager):
                 workdir=Path(self.workdir or self.runtime_dir),
                 as_root=os.geteuid() == 0,
                 gpu=self.gpu,
+                tmpfs_bytes=self.disk_bytes,
             )
             + cmd
         )
@@ -102,7 +166,11 @@ class SandboxKernelManager(AsyncKernelManager):
         root = Path(self.forkserver_root)
         return (
             sandbox_mod.bwrap_args(
-                writable=[root], workdir=root, as_root=os.geteuid() == 0, gpu=self.gpu
+                writable=[root],
+                workdir=root,
+                as_root=os.geteuid() == 0,
+                gpu=self.gpu,
+                tmpfs_bytes=self.disk_bytes,
             )
             + cmd
         )
@@ -123,17 +191,18 @@ class SandboxKernelManager(AsyncKernelManager):
             self.log.warning("not forking kernels: %s", exc)
             return False
         argv = [*self.limit_args, *([f"--uid={self.uid}"] if self.uid is not None else [])]
-        argv += ["-f", self.connection_file]
+        argv += ["-f", self.connection_file, *self._kernel_options()]
         runtime = Path(self.runtime_dir or Path(self.connection_file).parent)
         # the kernel gets a /tmp of its own: what it needs from the old one is bound back in
         tmp_binds = [(str(p), False) for p in (*self.writable, runtime) if p]
         tmp_binds += [(str(p), True) for p in sandbox_mod.readable_paths()]
         process = server.spawn(
             argv,
-            env=dict(self.kernel_env),
+            env=self._env(),
             cwd=self.workdir or str(runtime),
             log=str(runtime.parent / "kernel.log"),
             tmp_binds=tmp_binds,
+            tmpfs_bytes=self.disk_bytes,
         )
         provisioner = self.provisioner
         provisioner.process = process
@@ -146,16 +215,94 @@ class SandboxKernelManager(AsyncKernelManager):
         if self.uid is not None and os.geteuid() == 0:
             os.chown(self.connection_file, self.uid, self.uid)
         if self.forkserver and not forkserver.DISABLED and self._fork_kernel():
+            self._start_watchdog()
             return
-        if self.kernel_env:
-            kw["env"] = dict(self.kernel_env)
+        kw["env"] = self._env()
         if self.workdir:
             kw["cwd"] = self.workdir
         if not self.runtime_dir:
-            return await super()._async_launch_kernel(kernel_cmd, **kw)
+            await super()._async_launch_kernel(kernel_cmd, **kw)
+            self._start_watchdog()
+            return
         # the kernel's own messages go to a log, not the grader's terminal; the kernel process
         # keeps its own copy of the file, so ours is closed once it has started
         with open(Path(self.runtime_dir).parent / "kernel.log", "ab") as log:
             kw.setdefault("stdout", log)
             kw.setdefault("stderr", log)
-            return await super()._async_launch_kernel(kernel_cmd, **kw)
+            await super()._async_launch_kernel(kernel_cmd, **kw)
+        self._start_watchdog()
+
+    # -- the grader's watch over the kernel ------------------------------------------------------
+    def _watched_roots(self) -> list[Path]:
+        """Every folder on disk the kernel can write, and its log (its standard streams)."""
+        roots = [Path(p) for p in (*self.writable, self.runtime_dir, self.workdir) if p]
+        if self.runtime_dir:
+            roots.append(Path(self.runtime_dir).parent / "kernel.log")
+        return list(dict.fromkeys(roots))
+
+    def _start_watchdog(self) -> None:
+        if not self.disk_bytes:
+            return
+        # without a sandbox the machine's /tmp is the kernel's too: what its own user id owns
+        # there is its job's (a kernel that kept the grader's user id cannot be told apart)
+        owner = self.uid if (not self.sandbox and self.uid is not None) else None
+        self.stop_reason = None
+        self.watchdog = watchdog_mod.Watchdog(
+            roots=self._watched_roots(),
+            quota=self.disk_bytes,
+            owner=owner,
+            shared=watchdog_mod.SHARED_FOLDERS if owner is not None else (),
+            kill=self._kill_now,
+            alive=self._process_alive,
+            interval=self.watch_interval,
+        )
+        self.watchdog.start()
+
+    def _process_alive(self) -> bool:
+        process = getattr(self.provisioner, "process", None)
+        return process is not None and process.poll() is None
+
+    def _kill_now(self) -> None:
+        """Kill the kernel from the watchdog's thread (nbclient notices within a second)."""
+        dog = self.watchdog
+        if dog is not None and dog.reason:
+            self.stop_reason = dog.reason
+        provisioner = self.provisioner
+        process = getattr(provisioner, "process", None)
+        if process is None:
+            return
+        try:
+            process.kill()
+        except (OSError, forkserver.ForkServerError):
+            pass
+        pgid = getattr(provisioner, "pgid", None)
+        if pgid:
+            try:
+                os.killpg(pgid, signal.SIGKILL)
+            except OSError:
+                pass
+
+    def stop_watching(self) -> None:
+        """Stop the watchdog (idempotent); what a kernel without a sandbox left in the
+        machine's /tmp under its own user id goes with it."""
+        dog, self.watchdog = self.watchdog, None
+        if dog is None:
+            return
+        dog.stop()
+        if dog.reason:
+            self.stop_reason = dog.reason
+        if dog.owner is not None and not self._process_alive():
+            watchdog_mod.remove_owned(dog.owner, dog.shared)
+
+    async def _async_shutdown_kernel(self, now: bool = False, restart: bool = False) -> None:
+        if self.watchdog is not None:  # a kernel being shut down is not the watchdog's to kill
+            self.watchdog.stop()
+        await super()._async_shutdown_kernel(now=now, restart=restart)
+
+    shutdown_kernel = _async_shutdown_kernel
+
+    async def _async_cleanup_resources(self, restart: bool = False) -> None:
+        self.stop_watching()
+        await super()._async_cleanup_resources(restart=restart)
+
+    cleanup_resources = _async_cleanup_resources

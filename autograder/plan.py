@@ -9,6 +9,7 @@ release and gradebook, built once per version of the sources (:func:`prepare_tem
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -32,6 +33,15 @@ NOT_A_COURSE_NOTEBOOK = "'{name}' matches none of the course's notebooks ({known
 RENAMED = "submitted as '{name}': graded as {notebook}"
 DUPLICATE_SUBMISSION = "'{name}' is a second copy of {notebook} (graded: '{kept}')"
 INVALID = "{reason}"
+SYMLINK = "'{name}' is a symbolic link, not a file: submit the notebook itself"
+OUTSIDE = "'{name}' is not inside the submissions folder (a symbolic link leads out of it)"
+LINKED = "'{name}' is reached through a symbolic link: submit the folder itself, not a link"
+#: the file of a template listing every other file's SHA-256, checked whenever it is used
+MANIFEST = "MANIFEST.json"
+TEMPLATE_ALTERED = (
+    "the cached grading template {path} changes while it is read (another process is writing "
+    "it): stop what writes there, or set CS231N_AUTOGRADER_CACHE to a folder of your own"
+)
 
 
 @dataclass(frozen=True)
@@ -51,6 +61,9 @@ class Job:
     forkserver: bool = True
     notes: tuple[str, ...] = ()
     invalid: str | None = None
+    #: the run's private scratch folder (made by the coordinator, removed at the run's end);
+    #: empty: the system's temporary folder (a cluster worker's own)
+    scratch_root: str = ""
 
     @property
     def result_path(self) -> Path:
@@ -103,27 +116,80 @@ def template_cache() -> Path:
     return base / "templates"
 
 
-def prepare_template(out: Path, source_dir: Path) -> tuple[Path, str, list[str]]:
+def manifest(root: Path) -> dict[str, str]:
+    """``{relative path: SHA-256}`` of every file under ``root`` but the manifest itself."""
+    root = Path(root)
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and p.name != MANIFEST
+    }
+
+
+def _intact(template: Path) -> bool:
+    """Whether every file of a cached template is the one it was built with (and no other)."""
+    try:
+        expected = json.loads((template / MANIFEST).read_text())
+        return (
+            not any(p.is_symlink() for p in template.rglob("*")) and manifest(template) == expected
+        )
+    except (OSError, ValueError):
+        return False
+
+
+def _build_template(template: Path, digest: str, names: list[str], source_dir: Path) -> None:
+    template.parent.mkdir(parents=True, exist_ok=True)
+    build = Path(tempfile.mkdtemp(prefix=f".{digest}-", dir=template.parent))
+    try:
+        course = Course.create(build, names, source_dir=Path(source_dir))
+        course.generate_release()
+        (build / "SOURCE_HASH").write_text(digest)
+        (build / MANIFEST).write_text(json.dumps(manifest(build), indent=1))
+        try:
+            os.rename(build, template)
+        except OSError:  # another run made it first
+            pass
+    finally:
+        shutil.rmtree(build, ignore_errors=True)
+
+
+def prepare_template(
+    out: Path | None, source_dir: Path, *, private: Path | None = None
+) -> tuple[Path, str, list[str]]:
     """An nbgrader course of the sources with its release and gradebook (``nbgrader
     generate_assignment``), made once per version of the sources and kept in
-    :func:`template_cache` (built in a temporary folder, then renamed into place)."""
+    :func:`template_cache` (built in a temporary folder, then renamed into place), with a
+    manifest of its files' hashes.
+
+    The cache is shared by every run of this user, so it is never trusted by its folder's name
+    alone: each use checks every file against the manifest (a cache entry that differs is built
+    again). With ``private`` (the run's own scratch folder, which kernels cannot write) the run
+    grades against a copy made there, checked again after copying: whatever happens to the
+    cache during the run, its jobs read only that copy."""
     names = source_notebooks(source_dir)
     digest = _hash_sources(source_dir, names)
     template = template_cache() / digest
-    if not (template / "SOURCE_HASH").exists():
-        template.parent.mkdir(parents=True, exist_ok=True)
-        build = Path(tempfile.mkdtemp(prefix=f".{digest}-", dir=template.parent))
-        try:
-            course = Course.create(build, names, source_dir=Path(source_dir))
-            course.generate_release()
-            (build / "SOURCE_HASH").write_text(digest)
+    for _ in range(3):
+        if _intact(template):
+            break
+        if template.exists():  # altered or half-made: set aside, then built again
+            aside = template.with_name(f".{digest}-stale-{os.getpid()}")
             try:
-                os.rename(build, template)
-            except OSError:  # another run made it first
+                os.rename(template, aside)
+            except OSError:
                 pass
-        finally:
-            shutil.rmtree(build, ignore_errors=True)
-    return template, digest, names
+            shutil.rmtree(aside, ignore_errors=True)
+        _build_template(template, digest, names, source_dir)
+    else:
+        raise GradingError(TEMPLATE_ALTERED.format(path=template))
+    if private is None:
+        return template, digest, names
+    copy = Path(private) / "template"
+    shutil.copytree(template, copy, symlinks=True)
+    if not _intact(copy):
+        shutil.rmtree(copy, ignore_errors=True)
+        raise GradingError(TEMPLATE_ALTERED.format(path=template))
+    return copy, digest, names
 
 
 def _normal(name: str) -> str:
@@ -176,10 +242,16 @@ def read_source(template: Path, name: str):
 
 
 def find_submissions(submissions: Path) -> dict[str, list[Path]]:
-    """student -> submitted notebooks, from ``<student>/*.ipynb`` (or ``<student>/notebooks/``)."""
+    """student -> submitted notebooks, from ``<student>/*.ipynb`` (or ``<student>/notebooks/``).
+
+    Symbolic links are listed too (never followed here): :func:`refused_path` turns them into
+    ``invalid_notebook`` rows, so that a link to a file the grader can read (the source
+    notebook with its solutions, another student's work) is never graded or copied."""
     found: dict[str, list[Path]] = {}
     for student_dir in sorted(
-        p for p in Path(submissions).iterdir() if p.is_dir() and not p.name.startswith(".")
+        p
+        for p in Path(submissions).iterdir()
+        if p.is_dir() and not p.name.startswith(".")  # is_dir follows a linked folder
     ):
         files = sorted(student_dir.glob("*.ipynb")) + sorted(
             (student_dir / ASSIGNMENT).glob("*.ipynb")
@@ -191,15 +263,37 @@ def find_submissions(submissions: Path) -> dict[str, list[Path]]:
     return found
 
 
+def refused_path(path: Path, submissions: Path) -> str | None:
+    """Why a submitted ``path`` is not graded at all: it is a symbolic link, or it is reached
+    through one (a linked student folder), outside ``submissions`` or not; else None."""
+    path = Path(path)
+    if path.is_symlink():
+        return SYMLINK.format(name=path.name)
+    name = f"{path.parent.name}/{path.name}"
+    try:
+        real = path.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return OUTSIDE.format(name=name)
+    root = Path(submissions).resolve()
+    if not real.is_relative_to(root) or not real.is_file():
+        return OUTSIDE.format(name=name)
+    if real != root / path.relative_to(submissions):  # a link on the way inside SUBMISSIONS
+        return LINKED.format(name=name)
+    return None
+
+
 def plan_jobs(submissions: Path, names: list[str], template: Path, **common) -> list[Job]:
     jobs: list[Job] = []
     for student, files in find_submissions(submissions).items():
         taken: dict[str, str] = {}
         ordered = sorted(files, key=lambda p: (p.stem not in names, p.name))  # exact names first
         for path in ordered:
+            invalid = refused_path(path, submissions)
+            if invalid:  # never opened: its name is all that is used
+                jobs.append(_job(student, path, path.stem, template, [], invalid, common))
+                continue
             notebook, note = match_notebook(path, names, template)
             notes = [note] if note else []
-            invalid = None
             if notebook is None:
                 notebook = path.stem
                 from .restore import read_submission
@@ -216,15 +310,17 @@ def plan_jobs(submissions: Path, names: list[str], template: Path, **common) -> 
                 notebook, notes = path.stem, []
             else:
                 taken[notebook] = path.name
-            jobs.append(
-                Job(
-                    student=student,
-                    notebook=notebook,
-                    path=str(path),
-                    template=str(template),
-                    notes=tuple(notes),
-                    invalid=invalid,
-                    **common,
-                )
-            )
+            jobs.append(_job(student, path, notebook, template, notes, invalid, common))
     return jobs
+
+
+def _job(student, path, notebook, template, notes, invalid, common) -> Job:
+    return Job(
+        student=student,
+        notebook=notebook,
+        path=str(path),
+        template=str(template),
+        notes=tuple(notes),
+        invalid=invalid,
+        **common,
+    )

@@ -13,12 +13,13 @@ value (the local pool's jobs publish their own results; a cluster's come back as
 from __future__ import annotations
 
 import concurrent.futures as cf
+import concurrent.futures.process  # noqa: F401 - cf.process.BrokenProcessPool, any executor
 import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .job import grade_job
+from .job import discard_scratch, grade_job
 from .plan import Job
 from .results import JOB_ERROR, Result, Status, failure, save
 
@@ -165,6 +166,7 @@ def run_jobs(
                 else:  # a pool we were given is unusable now: go on with pools of our own
                     executor = None
                 for job in broken.args[0]:
+                    discard_scratch(job)  # what the dead worker left: solutions, kernel files
                     _run_alone(job, runner, done)
                 pending = broken.args[1]
             finally:
@@ -238,9 +240,11 @@ def _run_alone(job: Job, runner: Runner, done) -> None:
         value = ex.submit(runner.task, runner.parcel(job)).result(timeout=job_deadline(job))
     except cf.TimeoutError:
         _stop_workers(ex)
+        discard_scratch(job)
         done(job, _record_crash(job, STUCK_ALONE.format(seconds=job_deadline(job))))
         return
     except cf.process.BrokenProcessPool:
+        discard_scratch(job)
         done(job, _record_crash(job, CRASHED_ALONE))
         return
     except KeyboardInterrupt:

@@ -24,6 +24,12 @@ NO_GRADES = (
     "no grades.csv in {path}: run `python -m autograder autograde SUBMISSIONS --out {path}` first"
 )
 MISSING_PROTECTION = "Missing protection: {what}."
+SAME_USER_RUN = (
+    "NOT PROTECTED: graded with --unsafe-same-user. Kernels ran submitted code with the "
+    "grader's own user id and no sandbox, so any submission could have changed any grade, "
+    "the grading template or the grader. Do not trust these grades; grade again with the "
+    "sandbox (or as root) before using them."
+)
 WORKER_MISSING = "{worker}: missing {what}"
 HAND_BACK = (
     "Hand back <code>feedback/&lt;student&gt;/</code> only (HTML without hidden tests). "
@@ -66,6 +72,8 @@ def build_report(out: Path | str) -> Path:
         f"{len({g['student'] for g in grades})} students.</p>",
     ]
 
+    if run.get("same_user"):
+        parts.append(f"<p class=bad>{esc(SAME_USER_RUN)}</p>")
     prot = run.get("protections", {})
     missing = [k for k, ok in prot.items() if not ok]
     parts.append("<h2>Protection</h2><ul>")

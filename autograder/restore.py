@@ -182,21 +182,53 @@ def rebuild(submitted, source, release) -> tuple[nbformat.NotebookNode, list[str
     return nb, list(dict.fromkeys(problems))
 
 
+#: deeper than any notebook needs (cell -> outputs -> data -> a JSON output is about 8 levels),
+#: shallow enough that nbformat's validator and ``copy.deepcopy`` never hit Python's recursion limit
+MAX_DEPTH = 100
+EMPTY = "empty file"
+NOT_JSON = "not valid JSON ({error})"
+TOO_DEEP = "not a notebook: its JSON is nested too deeply (more than {depth} levels)"
+NOT_A_NOTEBOOK = "not a notebook (no list of cells)"
+UNREADABLE = "not a readable notebook ({error})"
+
+
+def _depth_exceeds(data, limit: int) -> bool:
+    """Whether ``data`` nests lists and dicts more than ``limit`` deep (iterative: a deep
+    document must not exhaust the stack that checks it)."""
+    stack = [(data, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > limit:
+            return True
+        children = item.values() if isinstance(item, dict) else item
+        stack.extend((c, depth + 1) for c in children if isinstance(c, (dict, list)))
+    return False
+
+
 def read_submission(path) -> nbformat.NotebookNode:
-    """Parse a submitted file as a notebook; raises ``ValueError`` with the reason."""
+    """Parse a submitted file as a notebook; raises ``ValueError`` with the reason.
+
+    Every way a file can fail to be a notebook ends here as a ``ValueError`` (the job's
+    ``invalid_notebook``): bytes that are not JSON, JSON nested so deeply that parsing it
+    would exhaust Python's stack (``RecursionError`` is not a ``ValueError``), JSON that is
+    not an object with a list of cells, and a notebook nbformat cannot read."""
     import json
 
     raw = path.read_bytes()
     if not raw.strip():
-        raise ValueError("empty file")
+        raise ValueError(EMPTY)
     try:
         data = json.loads(raw)
+    except RecursionError:
+        raise ValueError(TOO_DEEP.format(depth=MAX_DEPTH)) from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValueError(f"not valid JSON ({exc})") from None
+        raise ValueError(NOT_JSON.format(error=exc)) from None
     if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
-        raise ValueError("not a notebook (no list of cells)")
+        raise ValueError(NOT_A_NOTEBOOK)
+    if _depth_exceeds(data, MAX_DEPTH):
+        raise ValueError(TOO_DEEP.format(depth=MAX_DEPTH))
     try:
         nb = nbformat.reads(json.dumps(data), as_version=4)
     except Exception as exc:  # noqa: BLE001 - any reader failure means the same
-        raise ValueError(f"not a readable notebook ({type(exc).__name__}: {exc})") from None
+        raise ValueError(UNREADABLE.format(error=f"{type(exc).__name__}: {exc}")) from None
     return nb

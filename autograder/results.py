@@ -41,6 +41,12 @@ c = get_config()  # noqa: F821
 apply_config(c, os.path.dirname(os.path.abspath(__file__)))
 '''
 JOB_ERROR = "grader error: {error}"
+#: the most characters of a ``detail`` (and of any field of the CSV files) that are kept: a
+#: submission's notes quote its own cell ids, which it can make as long as it likes
+FIELD_CHARS = 2000
+CUT = "... ({total} characters in all)"
+#: csv's default 128 KiB per field is smaller than the rows older runs may have written
+CSV_FIELD_LIMIT = 2**31 - 1
 
 
 class GradingError(RuntimeError):
@@ -132,6 +138,16 @@ def gradebook_scores(
         return float(nb.score), float(nb.max_score), tests
 
 
+def capped(text: str, limit: int = FIELD_CHARS) -> str:
+    """``text`` cut to ``limit`` characters, saying how long it was: a record, a CSV row and a
+    report page stay small whatever a submission puts into what they quote."""
+    text = str(text)
+    if len(text) <= limit:
+        return text
+    tail = CUT.format(total=len(text))
+    return text[: max(0, limit - len(tail))] + tail
+
+
 def record(job, *, status: Status | str, detail: str, **values) -> Result:
     """The record of ``job`` (a :class:`autograder.plan.Job`) with who, what and which file
     filled in from the job; ``values`` are the other fields (score, tests, timings, ...)."""
@@ -142,7 +158,7 @@ def record(job, *, status: Status | str, detail: str, **values) -> Result:
         score=values.pop("score", 0.0),
         max_score=values.pop("max_score", 0.0),
         status=Status(status),
-        detail=detail,
+        detail=capped(detail),
         source_hash=job.source_hash,
         submitted_as=Path(job.path).name,
         **values,
@@ -183,7 +199,9 @@ def load(path: Path) -> Result:
 
 
 def is_done(job) -> bool:
-    """Graded before, against the same sources and the same submitted file."""
+    """Graded before, against the same sources and the same submitted file, with an outcome
+    that grading again would give again. An ``error`` row is the grader's own failure (a
+    crashed worker, a lost machine), not the submission's verdict: it is graded again."""
     path = job.result_path
     if not path.exists():
         return False
@@ -191,14 +209,22 @@ def is_done(job) -> bool:
         res = load(path)
     except (ValueError, TypeError, OSError):
         return False
+    if res.status == Status.ERROR:
+        return False
     return res.source_hash == job.source_hash and res.submission_hash == file_hash(Path(job.path))
 
 
-def write_run_info(out: Path, *, sandboxed: bool, reason: str, limits, workers=None) -> None:
-    """``run.json``; ``workers`` (a cluster run): name -> {"sandboxed": bool, "missing": [...]}."""
+def write_run_info(
+    out: Path, *, sandboxed: bool, reason: str, limits, workers=None, same_user: bool = False
+) -> None:
+    """``run.json``; ``workers`` (a cluster run): name -> {"sandboxed": bool, "missing": [...]}.
+    ``same_user``: kernels ran with the grader's own user id and no sandbox
+    (``--unsafe-same-user``): nothing kept a submission from the grader's files or other
+    submissions' results, and the report says so first."""
     from .sandbox import protections
 
     info = {
+        "same_user": same_user,
         "sandboxed": sandboxed,
         "sandbox_reason": reason,
         "protections": protections(sandboxed=sandboxed),
@@ -215,6 +241,8 @@ def write_run_info(out: Path, *, sandboxed: bool, reason: str, limits, workers=N
 def copy_submissions(out: Path, jobs) -> None:
     """The submitted files under ``out/submitted/<student>/notebooks/`` (nbgrader's layout)."""
     for job in jobs:
+        if Path(job.path).resolve() != Path(job.path):  # a link: refused, and never copied
+            continue
         dest = out / "submitted" / job.student / ASSIGNMENT / f"{job.notebook}.ipynb"
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(job.path, dest)
@@ -266,7 +294,7 @@ def _write_csv(path: Path, header, rows) -> None:
     with tmp.open("w", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(header)
-        w.writerows(rows)
+        w.writerows([capped(v) for v in row] for row in rows)
     tmp.replace(path)
 
 
@@ -298,10 +326,12 @@ def _write_gradebook(out: Path, template: Path, results) -> None:
 
 
 def read_grades(out: Path) -> list[dict]:
+    csv.field_size_limit(CSV_FIELD_LIMIT)
     with (Path(out) / "grades.csv").open() as fh:
         return list(csv.DictReader(fh))
 
 
 def read_tests(out: Path) -> list[dict]:
+    csv.field_size_limit(CSV_FIELD_LIMIT)
     with (Path(out) / "tests.csv").open() as fh:
         return list(csv.DictReader(fh))

@@ -11,6 +11,13 @@ Each kernel starts as ``bwrap ... python -m autograder.kernel ...``:
   grader over Unix sockets in its socket folder) and cannot see or signal other processes.
 - **rlimits**, set by :mod:`autograder.kernel` before any submitted code runs: address space
   of data (``RLIMIT_DATA``), CPU seconds, number of processes, size of a written file, open files.
+- **a disk quota per job** (:attr:`Limits.disk_bytes`): every tmpfs of the sandbox (``/tmp``,
+  ``/dev/shm``) has that size, so writing past it fails with "No space left on device", and the
+  grader's watchdog (:mod:`autograder.watchdog`) stops the kernel whose folders on disk (its
+  working copy, its home) grow past it.
+- **a cap on one message** (:attr:`Limits.message_bytes`): the kernel cuts an oversized output
+  before sending it, and the grader's sockets refuse any larger frame before it is read, so one
+  huge ``print`` cannot blow up the grader's memory.
 - **another user id**: when the grader runs as root, the kernel drops to a user id of its own,
   so the process limit bites (root is exempt from it) and permissions protect what is not its.
 
@@ -39,6 +46,11 @@ SANDBOX_MISSING = (
     "`sudo apt-get install bubblewrap` (or `make system-deps`) and grade again."
 )
 
+TOO_OLD = (
+    "this bubblewrap cannot give a tmpfs a size (--size), which the disk quota needs ({error}): "
+    "install a newer one"
+)
+
 #: what each protection means, in the words the report prints
 PROTECTIONS = {
     "filesystem": "reads only its own copy and the course's read-only files; writes only its scratch folder",
@@ -47,6 +59,8 @@ PROTECTIONS = {
     "memory": "memory limit",
     "cpu": "CPU-time limit",
     "file_size": "limit on the size of a written file",
+    "disk": "disk quota per job (its folders, /tmp and /dev/shm)",
+    "messages": "limit on the size of one message from the kernel to the grader",
     "output": "limit on the output kept per notebook",
     "wall_clock": "time limit on the whole notebook",
     "user": "runs under a user id of its own",
@@ -55,7 +69,27 @@ PROTECTIONS = {
 
 @dataclass(frozen=True)
 class Limits:
-    """Resource limits of one kernel (and of everything it starts)."""
+    """Resource limits of one kernel (and of everything it starts).
+
+    ``memory_bytes``, ``cpu_seconds``, ``processes``, ``file_bytes`` and ``open_files`` are the
+    kernel's rlimits (:mod:`autograder.kernel`), per process. ``output_bytes`` is the output
+    kept per notebook (:mod:`autograder.preprocessors.sandboxed_execute`).
+
+    ``disk_bytes`` is the job's disk quota, in each place the kernel can write: the tmpfs
+    ``/tmp`` and ``/dev/shm`` of the sandbox (or of the fork server's kernel) have that size,
+    and the watchdog stops the kernel when its folders on disk (working copy, home and, without
+    a sandbox, what its own user id left in the machine's ``/tmp``, ``/var/tmp``, ``/dev/shm``)
+    hold more. A tmpfs is memory: a job can hold up to ``disk_bytes`` in each of its tmpfs on top
+    of ``memory_bytes``.
+
+    ``message_bytes`` caps one frame of a message from the kernel: the kernel cuts an output
+    larger than that before sending it (its text is cut, an oversized image dropped, with a
+    note), and the grader's sockets drop any larger frame before reading it, so the grader
+    never holds more than about that much of one message. A kernel that sends one anyway (it
+    put another packer in place) loses that connection for good: its later outputs are lost,
+    each cell's verdict then rests on its reply alone, and the tamper guard's final report
+    never arrives, so the notebook is ``tampered``.
+    """
 
     memory_bytes: int = 6 * GiB
     cpu_seconds: int = 900
@@ -63,6 +97,8 @@ class Limits:
     file_bytes: int = 256 * MiB
     open_files: int = 1024
     output_bytes: int = 2 * MiB
+    disk_bytes: int = 512 * MiB
+    message_bytes: int = 8 * MiB
 
     def kernel_args(self) -> list[str]:
         return [
@@ -122,8 +158,13 @@ def bwrap_args(
     as_root: bool,
     gpu: bool = False,
     readable: list[Path] | None = None,
+    tmpfs_bytes: int = Limits.disk_bytes,
 ) -> list[str]:
-    """bubblewrap's command line (without the program to run) for one kernel."""
+    """bubblewrap's command line (without the program to run) for one kernel.
+
+    Every tmpfs is sized (``tmpfs_bytes``, the job's disk quota): ``/tmp``, and ``/dev/shm`` on
+    the ``/dev`` bubblewrap makes, which is then read-only (in a user namespace its tmpfs would
+    otherwise be the kernel's to fill, without a size). Device files stay writable."""
     args = [bwrap_program() or "bwrap", "--die-with-parent", "--new-session"]
     # As root we stay out of a user namespace so the kernel can drop to a real, unprivileged
     # user id (autograder.kernel --uid); otherwise the user namespace is what lets bwrap work.
@@ -152,8 +193,10 @@ def bwrap_args(
         made.add(p)
     # A fresh /tmp first: the course or its venv may live under /tmp (a CI clone), and a later
     # tmpfs would hide their read-only binds.
-    args += ["--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp"]
-    made.update({"/proc", "/dev", "/tmp"})
+    size = ["--size", str(tmpfs_bytes)]
+    args += ["--proc", "/proc", "--dev", "/dev", "--perms", "1777", *size, "--tmpfs", "/dev/shm"]
+    args += ["--perms", "1777", *size, "--tmpfs", "/tmp"]
+    made.update({"/proc", "/dev", "/dev/shm", "/tmp"})
     for p in readable if readable is not None else readable_paths():
         args += [*parents(p), "--ro-bind", str(p), str(p)]
         made.add(str(p))
@@ -164,7 +207,7 @@ def bwrap_args(
     for p in writable:
         args += [*parents(p), "--bind", str(p), str(p)]
         made.add(str(p))
-    args += ["--chdir", str(workdir)]
+    args += ["--remount-ro", "/dev", "--chdir", str(workdir)]
     return args
 
 
@@ -181,6 +224,8 @@ def probe() -> tuple[bool, str]:
     except (OSError, subprocess.TimeoutExpired) as exc:
         return False, f"bwrap failed to start: {exc}"
     if proc.returncode != 0:
+        if "--size" in proc.stderr:
+            return False, TOO_OLD.format(error=proc.stderr.strip()[:200])
         return False, f"bwrap failed: {proc.stderr.strip()[:200]}"
     return True, "ok"
 
@@ -194,6 +239,10 @@ def protections(*, sandboxed: bool) -> dict[str, bool]:
         "memory": True,
         "cpu": True,
         "file_size": True,
+        # without the sandbox, what the kernel writes into the machine's /tmp is found by its
+        # own user id: a kernel that keeps the grader's can fill /tmp unseen
+        "disk": sandboxed or kernel_user_id(sandboxed=False),
+        "messages": True,
         "output": True,
         "wall_clock": True,
         "user": kernel_user_id(sandboxed=sandboxed),

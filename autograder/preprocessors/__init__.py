@@ -1,7 +1,9 @@
 """nbgrader preprocessors of the course autograder, one per file (as nbgrader's own).
 
 - :class:`SandboxedExecute`   nbgrader's ``Execute`` with the kernel in the sandbox, a time limit
-  for the whole notebook, an output limit and the tamper guard's reports
+  for the whole notebook, an output limit, the static gate on the student's cells
+  (:mod:`autograder.scan`), test verdicts from the messages the grader saw and the tamper
+  guard's reports
 - :class:`StderrToStdout`     text on stderr is not an error: it no longer zeroes a test cell
 - :class:`ZeroTamperedTests`  a test cell after which the guard found rebound functions gets 0
 - :class:`RedactHiddenTests`  feedback shows neither hidden test code nor its tracebacks, and
@@ -29,6 +31,8 @@ def configure_autograde(c, job, prep) -> None:
         SaveAutoGrades,
     )
 
+    from ..course import Course
+
     c.Autograde.autograde_preprocessors = [
         SandboxedExecute,
         StderrToStdout,
@@ -45,6 +49,9 @@ def configure_autograde(c, job, prep) -> None:
     c.SandboxedExecute.output_limit = job.limits.output_bytes
     c.SandboxedExecute.report_path = str(prep.log_dir / "execution.json")
     c.SandboxedExecute.workdir = str(prep.work)
+    c.SandboxedExecute.source_notebook = str(
+        Course(prep.course).source_dir / f"{job.notebook}.ipynb"
+    )
 
 
 __all__ = [

@@ -1,6 +1,13 @@
-"""A test cell after which the tamper guard (:mod:`autograder.guard`) found rebound library or
-test functions may have passed against the fake: it gets an error output, so nbgrader's
-``determine_grade`` scores it 0. Runs after execution, before ``SaveAutoGrades``."""
+"""A test cell that carries a tamper report gets an error output, so nbgrader's
+``determine_grade`` scores it 0. Runs after execution, before ``SaveAutoGrades``.
+
+Reports (outputs with :data:`autograder.guard.TAMPER_MIME`, ``{"rebound": [what, ...]}``) come
+from the tamper guard (:mod:`autograder.guard`: library or test functions rebound while the
+test ran, which it may have passed against the fake) and from
+:class:`~autograder.preprocessors.SandboxedExecute` (a test cell whose outputs were forged:
+an error cleared after it was raised, a result displayed from inside the test). The static
+gate's report sits on the student's cell where the run stopped; the tests after it were not
+run and score 0 by their ``NotRun`` error."""
 
 from nbformat.v4 import new_output
 from nbgrader import utils

@@ -7,8 +7,11 @@ one name, so ``from conftest import ...`` could find another folder's (tests/bro
 from __future__ import annotations
 
 import copy
+import os
 import shutil
 import sys
+import tempfile
+import time
 from pathlib import Path
 
 import nbformat
@@ -99,3 +102,61 @@ def make_job(**fields):
         threads=1,
     )
     return Job(**{**args, **fields})
+
+
+# -- the processes and scratch folders of a grading run -----------------------------------------
+def short_tmp() -> Path:
+    """A temporary folder of the test's own, short enough to stay the run's (see
+    :data:`autograder.job.SHORT_TMP`), so that what is left there can be seen."""
+    return Path(tempfile.mkdtemp(prefix="cs231n-t-", dir="/tmp"))
+
+
+def run_processes(marker: str) -> list[tuple[int, str]]:
+    """Live processes whose command line or working folder mentions ``marker``."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or int(entry) == os.getpid():
+            continue
+        base = f"/proc/{entry}"
+        try:
+            with open(f"{base}/stat") as fh:
+                if fh.read().rsplit(")", 1)[1].split()[0] == "Z":
+                    continue
+            seen = [Path(f"{base}/cmdline").read_bytes().replace(b"\0", b" ").decode()]
+            seen.append(os.readlink(f"{base}/cwd"))
+        except (OSError, IndexError):
+            continue
+        if any(marker in s for s in seen):
+            found.append((int(entry), seen[0][:200]))
+    return found
+
+
+def wait_gone(marker: str, seconds: float = 10) -> list[tuple[int, str]]:
+    deadline = time.monotonic() + seconds
+    while (left := run_processes(marker)) and time.monotonic() < deadline:
+        time.sleep(0.3)
+    return left
+
+
+def descendants(pid: int) -> set[int]:
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                ppid = int(Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            children.setdefault(ppid, []).append(int(entry))
+    found, todo = set(), [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.add(child)
+            todo.append(child)
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False

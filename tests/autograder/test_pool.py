@@ -38,7 +38,9 @@ def test_a_submission_that_kills_its_worker_is_the_only_one_charged(tmp_path):
     pids.mkdir()
     killer_code = KILLS_ITS_WORKER.format(pids=str(pids))
     put(subs, "killer", "01_square", with_solution(source(), "double", killer_code))
-    res = grade(subs, tmp_path / "out", workers=2, sandbox=False, forkserver=False)
+    res = grade(
+        subs, tmp_path / "out", workers=2, sandbox=False, forkserver=False, unsafe_same_user=True
+    )
     killer = res[("killer", "01_square")]
     assert (killer.status, killer.score, killer.max_score) == ("error", 0, 3)
     assert CRASHED_ALONE in killer.detail

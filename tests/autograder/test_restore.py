@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import copy
+import re
 
 import nbformat
 import pytest
 from grading_helpers import FIXTURE_COURSE, source
 
 from autograder import restore
+from autograder.course import REPO_ROOT
 
 
 @pytest.fixture(scope="module")
@@ -113,6 +115,54 @@ def test_unreadable_submissions(tmp_path, text, reason):
     p.write_text(text)
     with pytest.raises(ValueError, match=reason):
         restore.read_submission(p)
+
+
+DEPTH = 200_000
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[" * DEPTH + "]" * DEPTH,  # the C parser's own recursion limit
+        '{"cells": [], "x": ' + "[" * DEPTH + "]" * DEPTH + "}",
+        # parses, but nbformat's validator and deepcopy would exhaust the stack further on
+        '{"cells": [], "metadata": {"x": ' + "[" * 900 + "]" * 900 + "}}",
+        '{"cells": [], "metadata": {"x": ' + '{"a": ' * 150 + "1" + "}" * 150 + "}}",
+    ],
+    ids=["array", "in_object", "under_parser_limit", "objects"],
+)
+def test_deeply_nested_json_is_not_a_notebook(tmp_path, text):
+    p = tmp_path / "deep.ipynb"
+    p.write_text(text)
+    with pytest.raises(ValueError, match="nested too deeply") as err:
+        restore.read_submission(p)
+    assert str(err.value) == restore.TOO_DEEP.format(depth=restore.MAX_DEPTH)
+
+
+@pytest.mark.parametrize(
+    "text,reason",
+    [
+        ("[1, 2]", restore.NOT_A_NOTEBOOK),
+        ('"a notebook"', restore.NOT_A_NOTEBOOK),
+        ("42", restore.NOT_A_NOTEBOOK),
+        ("null", restore.NOT_A_NOTEBOOK),
+        ('{"cells": {"0": {}}, "nbformat": 4}', restore.NOT_A_NOTEBOOK),
+        ('{"cells": "code", "nbformat": 4}', restore.NOT_A_NOTEBOOK),
+        ('{"cells": [1, "x"], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}', "readable"),
+        ('{"cells": [], "metadata": [], "nbformat": 4, "nbformat_minor": 5}', "readable"),
+        ('{"cells": [], "metadata": {}, "nbformat": "four"}', "readable"),
+    ],
+)
+def test_valid_json_that_is_not_a_notebook(tmp_path, text, reason):
+    p = tmp_path / "x.ipynb"
+    p.write_text(text)
+    with pytest.raises(ValueError, match=re.escape(reason)):
+        restore.read_submission(p)
+
+
+def test_a_real_notebook_is_not_too_deep():
+    for path in sorted((REPO_ROOT / "notebooks").glob("*.ipynb")):
+        assert restore.read_submission(path).cells, path.name
 
 
 def test_renamed_notebook_is_matched(tmp_path):

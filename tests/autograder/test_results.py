@@ -141,9 +141,57 @@ def test_failure_scores_every_test_zero_and_round_trips(tmp_path, template):
     path = save(res, Path(job.out))
     assert path == result_path(Path(job.out), "s", "01_square") == job.result_path
     assert load(path) == res and isinstance(load(path).status, Status)
-    assert is_done(job)
+    assert not is_done(job)  # the grader's own failure is no verdict: graded again
+    for status in ("graded", "timeout", "kernel_died", "tampered", "invalid_notebook"):
+        save(failure(job, status, "x"), Path(job.out))
+        assert is_done(job), status
     Path(job.path).write_text('{"changed": 1}')  # a new submission is graded again
     assert not is_done(job)
+
+
+def test_details_and_csv_fields_are_capped_and_csv_is_read_back(tmp_path, template):
+    from autograder.results import FIELD_CHARS, merge, read_grades, read_tests
+
+    job = _job(tmp_path, template)
+    huge = "x" * 300_000
+    res = failure(job, Status.INVALID_NOTEBOOK, f"unknown cell '{huge}'")
+    assert len(res.detail) == FIELD_CHARS and res.detail.endswith("... (300015 characters in all)")
+    save(res, Path(job.out))
+    # a record written before the cap (by an older grader) is capped in the CSV all the same
+    raw = json.loads(job.result_path.read_text())
+    raw["detail"], raw["tests"] = huge, {huge: [0.0, 1.0]}
+    job.result_path.write_text(json.dumps(raw))
+    merge(Path(job.out), template, [job])
+    (row,) = read_grades(Path(job.out))
+    assert len(row["detail"]) == FIELD_CHARS and row["status"] == "invalid_notebook"
+    assert max(len(t["test"]) for t in read_tests(Path(job.out))) == FIELD_CHARS
+    # a CSV with a field beyond csv's default limit (131072) is read back
+    grades = Path(job.out) / "grades.csv"
+    grades.write_text(grades.read_text().replace(row["detail"], huge))
+    assert len(read_grades(Path(job.out))[0]["detail"]) == len(huge)
+
+
+def test_the_template_is_checked_file_by_file_and_copied_for_the_run(tmp_path, monkeypatch):
+    from grading_helpers import FIXTURE_COURSE
+
+    from autograder.plan import MANIFEST, prepare_template
+
+    monkeypatch.setenv("CS231N_AUTOGRADER_CACHE", str(tmp_path / "cache"))
+    cached, digest, _ = prepare_template(None, FIXTURE_COURSE)
+    assert cached.parent == tmp_path / "cache" / "templates" and (cached / MANIFEST).exists()
+    # a poisoned cache entry (the folder's name still right): found and built again
+    src = cached / "notebooks" / "01_square.ipynb"
+    honest = src.read_bytes()
+    src.write_bytes(honest.replace(b"assert", b"pass #"))
+    run = tmp_path / "run"
+    run.mkdir()
+    private, digest2, _ = prepare_template(None, FIXTURE_COURSE, private=run)
+    assert digest2 == digest and private == run / "template"
+    assert (private / "notebooks" / "01_square.ipynb").read_bytes() == honest
+    assert src.read_bytes() == honest  # the cache entry was rebuilt too
+    # the run grades against its own copy: a later change to the cache does not reach it
+    src.write_bytes(b"poison")
+    assert (private / "notebooks" / "01_square.ipynb").read_bytes() == honest
 
 
 def test_failure_of_a_file_that_is_no_course_notebook(tmp_path, template):

@@ -1,0 +1,120 @@
+"""No mode in which one submission hurts another (issue 12, sections 3 and 4).
+
+One class, graded once ``--no-sandbox --no-forkserver`` (the mode where a kernel is a plain child
+of its pool worker), holds honest students beside a submission that kills its worker, a
+submitted file that is a link to the source notebook, student folders that are links (to a
+folder outside the submissions, to another student's), and a notebook with a 300,000-character
+grade_id; then a rerun grades ``error`` rows again. Submissions: ``hostile/modes/``. The
+same-user refusal is in test_same_user.py, Ctrl-C in every mode in test_interrupt.py.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+
+import pytest
+from grading_helpers import (
+    FIXTURE_COURSE,
+    HOSTILE,
+    grade,
+    honest_class,
+    put,
+    short_tmp,
+    source,
+    wait_gone,
+)
+
+from autograder.plan import LINKED, OUTSIDE, SYMLINK
+from autograder.pool import CRASHED_ALONE
+from autograder.results import FIELD_CHARS
+
+MODES = HOSTILE / "modes"
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def crash_class(tmp_path_factory, released):
+    """The class graded --no-sandbox --no-forkserver; its scratch folders go to a temporary
+    folder of the test's own, so that what is left there (and who runs there) can be seen."""
+    root = tmp_path_factory.mktemp("crash")
+    subs, tmp = root / "subs", short_tmp()
+    expected = honest_class(subs, released)
+    put(subs, "dave", "01_square", source())
+    expected[("dave", "01_square")] = 3
+    put(subs, "killer", "01_square", MODES / "kills_its_worker.ipynb")
+    put(subs, "longid", "01_square", MODES / "long_grade_id.ipynb")
+    (subs / "linker").mkdir()
+    (subs / "linker" / "01_square.ipynb").symlink_to(FIXTURE_COURSE / "01_square.ipynb")
+    elsewhere = root / "elsewhere"
+    put(elsewhere, "x", "01_square", source())
+    (subs / "linkdir").symlink_to(elsewhere / "x")
+    (subs / "alias").symlink_to(subs / "alice")  # another student's folder, inside SUBMISSIONS
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(tempfile, "tempdir", str(tmp))
+        res = grade(
+            subs,
+            root / "out",
+            sandbox=False,
+            forkserver=False,
+            unsafe_same_user=True,
+            cell_timeout=30,
+        )
+    yield res, expected, root, subs, tmp
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+def test_honest_rows_keep_their_grades_beside_a_worker_killer(crash_class):
+    res, expected, *_ = crash_class
+    for key, score in expected.items():
+        assert (res[key].status, res[key].score) == ("graded", score), res[key].detail
+    killer = res[("killer", "01_square")]
+    assert (killer.status, killer.score, killer.max_score) == ("error", 0, 3)
+    assert CRASHED_ALONE in killer.detail
+
+
+def test_no_kernel_and_no_scratch_folder_outlive_the_run(crash_class):
+    *_, tmp = crash_class
+    assert wait_gone(str(tmp)) == [], "a process of the run is still running"
+    assert list(tmp.iterdir()) == [], "the run left scratch folders (the source notebook)"
+
+
+def test_links_are_refused_and_never_read(crash_class):
+    res, _, root, *_ = crash_class
+    link = res[("linker", "01_square")]
+    assert (link.status, link.score) == ("invalid_notebook", 0)
+    assert link.detail == SYMLINK.format(name="01_square.ipynb")
+    folder = res[("linkdir", "01_square")]
+    assert (folder.status, folder.score) == ("invalid_notebook", 0)
+    assert folder.detail == OUTSIDE.format(name="linkdir/01_square.ipynb")
+    alias = res[("alias", "01_square")]
+    assert (alias.status, alias.score) == ("invalid_notebook", 0)
+    assert alias.detail == LINKED.format(name="alias/01_square.ipynb")
+    # neither the source notebook nor the files behind the links were copied into the output
+    for student in ("linker", "linkdir", "alias"):
+        assert not (root / "out" / "submitted" / student).exists()
+
+
+def test_a_huge_grade_id_makes_a_capped_detail_and_the_report_reads_it(crash_class):
+    from autograder import cli
+
+    res, _, root, *_ = crash_class
+    longid = res[("longid", "01_square")]
+    assert longid.score == 3 and len(longid.detail) == FIELD_CHARS, longid.detail[:200]
+    assert longid.detail.endswith(" characters in all)")
+    assert len((root / "out" / "grades.csv").read_text()) < 20_000
+    assert cli.main(["report", str(root / "out")]) == 0
+
+
+def test_a_rerun_grades_error_rows_again_and_skips_the_rest(crash_class):
+    res, _, root, subs, tmp = crash_class
+    out = root / "out"
+    before = {p.parent.name: p.stat().st_mtime_ns for p in (out / "results").glob("*/*.json")}
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(tempfile, "tempdir", str(tmp))
+        again = grade(subs, out, sandbox=False, forkserver=False, unsafe_same_user=True)
+    after = {p.parent.name: p.stat().st_mtime_ns for p in (out / "results").glob("*/*.json")}
+    changed = {s for s in after if after[s] != before.get(s)}
+    assert changed == {"killer"}, changed
+    assert again[("killer", "01_square")].status == "error"
+    assert wait_gone(str(tmp)) == [] and list(tmp.iterdir()) == []

@@ -38,6 +38,20 @@ def _charge(st: os.stat_result) -> int:
     return max(st.st_blocks * 512, MIN_CHARGE)
 
 
+def _entries(folder: str | Path) -> Iterable[tuple[os.DirEntry, os.stat_result]]:
+    """Each entry of ``folder`` with its own stat (links not followed); unreadable folders and
+    entries that vanish meanwhile are skipped."""
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        try:
+            yield entry, entry.stat(follow_symlinks=False)
+        except OSError:
+            continue
+
+
 def disk_usage(
     roots: Iterable[Path | str],
     *,
@@ -71,29 +85,13 @@ def disk_usage(
             stack.append(str(root))
     if owner is not None:
         for folder in shared:
-            try:
-                entries = list(os.scandir(folder))
-            except OSError:
-                continue
-            for entry in entries:
-                try:
-                    st = entry.stat(follow_symlinks=False)
-                except OSError:
-                    continue
+            for entry, st in _entries(folder):
                 if st.st_uid == owner and add(st) and stat.S_ISDIR(st.st_mode):
                     stack.append(entry.path)
     while stack:
         if limit is not None and total > limit:
             return total
-        try:
-            entries = list(os.scandir(stack.pop()))
-        except OSError:
-            continue
-        for entry in entries:
-            try:
-                st = entry.stat(follow_symlinks=False)
-            except OSError:
-                continue
+        for entry, st in _entries(stack.pop()):
             if add(st) and stat.S_ISDIR(st.st_mode):
                 stack.append(entry.path)
     return total
@@ -103,15 +101,11 @@ def remove_owned(owner: int, shared: Iterable[Path | str] = SHARED_FOLDERS) -> N
     """Delete what ``owner`` left in the ``shared`` folders (links themselves, never what they
     point to), so that the next job of the same user id starts from nothing."""
     for folder in shared:
-        try:
-            entries = list(os.scandir(folder))
-        except OSError:
-            continue
-        for entry in entries:
+        for entry, st in _entries(folder):
+            if st.st_uid != owner:
+                continue
             try:
-                if entry.stat(follow_symlinks=False).st_uid != owner:
-                    continue
-                if entry.is_dir(follow_symlinks=False):
+                if stat.S_ISDIR(st.st_mode):
                     shutil.rmtree(entry.path, ignore_errors=True)
                 else:
                     os.unlink(entry.path)

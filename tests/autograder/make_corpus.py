@@ -92,6 +92,18 @@ def _square_cell(nb):
     return next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "square")
 
 
+def write_square_variants(source, cells: dict[str, str], out: Path) -> dict[str, Path]:
+    """For each ``name -> code`` of ``cells``, ``out/<name>.ipynb``: ``source`` with its 'square'
+    solution cell replaced by ``code``. Returns name -> path."""
+    written = {}
+    for name, cell_source in cells.items():
+        nb = copy.deepcopy(source)
+        _square_cell(nb).source = "# ruff: noqa  (hostile on purpose)\n" + cell_source
+        written[name] = out / f"{name}.ipynb"
+        nbformat.write(nb, written[name])
+    return written
+
+
 def build(out: Path = OUT) -> dict[str, Path]:
     """Write the corpus into ``out``; returns name -> path."""
     out = Path(out)
@@ -101,13 +113,7 @@ def build(out: Path = OUT) -> dict[str, Path]:
         nbformat.v4.new_markdown_cell(f"a note only this student's copy holds: {OWN_SECRET}")
     )
     source.cells[-1].id = "own-note"
-    written = {}
-    for name, cell_source in CELLS.items():
-        nb = copy.deepcopy(source)
-        _square_cell(nb).source = "# ruff: noqa  (hostile on purpose)\n" + cell_source
-        path = out / f"{name}.ipynb"
-        nbformat.write(nb, path)
-        written[name] = path
+    written = write_square_variants(source, CELLS, out)
     # a student deleted the test cells and answered 'square' wrongly
     nb = copy.deepcopy(source)
     _square_cell(nb).source = 'def square(x):\n    """Wrong."""\n    return x + x\n'

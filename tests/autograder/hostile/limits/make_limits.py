@@ -7,15 +7,16 @@ is in ``tests/autograder/test_limits.py``'s ``EXPECTED``.
 
 from __future__ import annotations
 
-import copy
 import json
+import sys
 from pathlib import Path
 
 import nbformat
 
 HERE = Path(__file__).resolve().parent
-SOURCE = HERE.parents[1] / "fixtures" / "course" / "01_square.ipynb"
-SQUARE = 'def square(x):\n    """Elementwise square of a tensor."""\n    return x * x\n'
+sys.path.insert(0, str(HERE.parents[1]))  # tests/autograder, also when run as a script
+from make_corpus import SOURCE, SQUARE, write_square_variants  # noqa: E402
+
 #: what the fill attacks print as they go (flushed: a killed kernel keeps what it printed)
 WROTE = "wrote MB"
 
@@ -56,21 +57,12 @@ CELLS = {
 }
 
 
-def _square_cell(nb):
-    return next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "square")
-
-
 def build(out: Path = HERE) -> dict[str, Path]:
     """Write the corpus into ``out``; returns name -> path."""
     out = Path(out)
     out.mkdir(exist_ok=True)
     source = nbformat.read(SOURCE, as_version=4)
-    written = {}
-    for name, cell_source in CELLS.items():
-        nb = copy.deepcopy(source)
-        _square_cell(nb).source = "# ruff: noqa  (hostile on purpose)\n" + cell_source
-        written[name] = out / f"{name}.ipynb"
-        nbformat.write(nb, written[name])
+    written = write_square_variants(source, CELLS, out)
     depth = 200_000
     files = {
         "deep_json": "[" * depth + "]" * depth,

@@ -451,16 +451,16 @@ def classify(
                 KERNEL_DIED.format(cell=_label(graded, died["cell"]), reason=died.get("reason"))
             )
     rebound = [n for cell in graded.cells for hit in tamper_outputs(cell) for n in hit]
+    found = [f for cell in graded.cells for hit in tamper_outputs(cell, "found") for f in hit]
     final = report.get("final_report")
     if final:
         rebound += final.get("rebound", [])
-    if rebound:
+    if rebound or found:
         status = Status.TAMPERED
-        # the static gate's and the message check's findings are sentences of their own
         names = list(dict.fromkeys(rebound))
-        found = [n for n in names if " uses " in n or n.startswith("test cell ")]
-        plain = [n for n in names if n not in found]
-        told = ([TAMPERED.format(names=", ".join(plain))] if plain else []) + found
+        told = ([TAMPERED.format(names=", ".join(names))] if names else []) + list(
+            dict.fromkeys(found)
+        )
         details.insert(0, "; ".join(told))
     elif final is None and not died and not report.get("timed_out"):
         status = Status.TAMPERED

@@ -45,7 +45,7 @@ from traitlets import Bool, Float, Integer, Unicode
 from ..guard import TAMPER_MIME
 from ..kernel_manager import SandboxKernelManager
 from ..scan import label, scan_notebook, trusted_cells
-from .zero_tampered_tests import tamper_outputs
+from .zero_tampered_tests import has_tamper_report
 
 NOT_RUN_ENAME = "NotRun"
 NOT_RUN_TIMEOUT = "not run: the notebook reached its time limit of {seconds:g} s"
@@ -228,7 +228,7 @@ class SandboxedExecute(Execute):
             cell.outputs.append(
                 new_output(
                     "display_data",
-                    data={TAMPER_MIME: {"rebound": found}, "text/plain": "; ".join(found)},
+                    data={TAMPER_MIME: {"found": found}, "text/plain": "; ".join(found)},
                 )
             )
             return cell, resources
@@ -263,7 +263,7 @@ class SandboxedExecute(Execute):
         finally:
             self._report["cells_s"] += time.monotonic() - start
         reports = self._seen.get(index, {}).get("tamper", [])
-        if reports and not tamper_outputs(cell):  # the guard's report was cleared: put back
+        if reports and not has_tamper_report(cell):  # the guard's report was cleared: put back
             self._seen[index]["tamper_cleared"] = True
             cell.outputs.extend(reports)
         if utils.is_grade(cell) and not utils.is_solution(cell):
@@ -314,7 +314,7 @@ class SandboxedExecute(Execute):
             outputs.append(
                 new_output(
                     "display_data",
-                    data={TAMPER_MIME: {"rebound": found}, "text/plain": "; ".join(found)},
+                    data={TAMPER_MIME: {"found": found}, "text/plain": "; ".join(found)},
                 )
             )
 

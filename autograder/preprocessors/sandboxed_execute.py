@@ -169,9 +169,22 @@ class SandboxedExecute(Execute):
             final = new_code_cell(FINAL_CELL.format(nonce=self._nonce))
             nb.cells.append(final)
         try:
-            nb, resources = super().preprocess(nb, resources, km)
-        except DeadKernelError as exc:  # died before the first cell or while starting
-            self._kernel_died(str(exc) or "kernel died", None)
+            for attempt in (1, 2):
+                try:
+                    nb, resources = super().preprocess(nb, resources, km)
+                except DeadKernelError as exc:  # died before the first cell or while starting
+                    self._kernel_died(str(exc) or "kernel died", None)
+                except RuntimeError as exc:
+                    # "Kernel died before replying to kernel_info": the kernel failed to start,
+                    # before any submitted code ran (seen intermittently): a grader fault, not
+                    # the submission's, so one fresh kernel is started
+                    if attempt == 2 or self._report["kernel_start_s"] is not None:
+                        raise
+                    if "kernel_info" not in str(exc):
+                        raise
+                    self._report["kernel_start_retried"] = str(exc)
+                    continue
+                break
         finally:
             if final is not None and final in nb.cells:
                 nb.cells.remove(final)

@@ -34,6 +34,7 @@ import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from . import compile_cache
 from .course import REPO_ROOT
 from .job import Graded, grade, publish
 from .plan import Job, course_hash, prepare_template
@@ -207,7 +208,8 @@ def grade_remote(parcel: Parcel) -> Graded:
             threads=state["threads"],
             scratch_root="",  # the coordinator's scratch folder is not on this machine
         )
-        return grade(job)
+        folder, _, _ = compile_cache.ensure(job)  # this machine's, built by its first such job
+        return grade(replace(job, compile_cache=str(folder) if folder else ""))
 
 
 try:

@@ -116,6 +116,24 @@ def feedback_config(c) -> None:
     c.FeedbackExporter.extra_template_paths = [str(nbgrader_templates), str(bootstrap)]
 
 
+class _RememberedHighlight:
+    """nbconvert's ``highlight_code`` filter, remembering what it made: most code cells of a
+    feedback page (the locked and test cells) are the same on every student's page, and
+    Pygments was a third of a page's time."""
+
+    def __init__(self, highlight, lexer) -> None:
+        self.highlight, self.lexer = highlight, lexer
+        self.made: dict[tuple, str] = {}
+
+    def __call__(self, source, language=None, metadata=None):
+        key = (source, language, (metadata or {}).get("magics_language"))
+        if key not in self.made:
+            if len(self.made) > 4096:
+                self.made.clear()
+            self.made[key] = self.highlight(source, language, metadata)
+        return self.made[key]
+
+
 class FeedbackExporter(HTMLExporter):
     """The HTML exporter of the course's feedback pages (configured by :func:`feedback_config`).
 
@@ -140,9 +158,11 @@ class FeedbackExporter(HTMLExporter):
 
         langinfo = nb.metadata.get("language_info", {})
         lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
-        highlight = self.filters.get(
-            "highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)
-        )
+        highlight = self.filters.get("highlight_code")
+        if not isinstance(highlight, _RememberedHighlight) or highlight.lexer != lexer:
+            highlight = _RememberedHighlight(
+                Highlight2HTML(pygments_lexer=lexer, parent=self), lexer
+            )
         resources = self._init_resources(resources)
         widgets = WidgetsDataTypeFilter(
             notebook_metadata=self._nb_metadata, parent=self, resources=resources

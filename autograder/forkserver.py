@@ -48,6 +48,9 @@ PRELOAD = (
     "ipykernel.kernelapp",
     "autograder.guard",
 )
+#: imported once by the server after its first kernel is forked (so that kernel does not wait
+#: for them): ``torch.compile``'s machinery, 2 s of imports in any kernel that compiles
+PRELOAD_LATER = ("torch._dynamo", "torch._inductor.compile_fx")
 READY = "ready"
 UNSUPPORTED = "unsupported"
 START_TIMEOUT = 120.0
@@ -326,18 +329,22 @@ def _selftest() -> str | None:
     )
 
 
+def _preload(names) -> None:
+    import importlib
+
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except Exception:  # noqa: BLE001 - a kernel imports what it needs itself
+            pass
+
+
 def serve() -> None:
     """The server's main loop: preload, say ``ready``, then answer one JSON request per line."""
     libc = _libc()
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)  # dies with its worker
     libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)  # kernels of the same user cannot ptrace it
-    import importlib
-
-    for name in PRELOAD:
-        try:
-            importlib.import_module(name)
-        except ImportError:
-            pass
+    _preload(PRELOAD)
     out = sys.stdout
     problem = _selftest()
     out.write((READY if problem is None else f"{UNSUPPORTED}: {problem}") + "\n")
@@ -345,14 +352,19 @@ def serve() -> None:
     if problem is not None:
         return
     server = _Server()
+    later = list(PRELOAD_LATER)
     try:
         for line in sys.stdin:
             try:
-                reply = server.handle(json.loads(line))
+                req = json.loads(line)
+                reply = server.handle(req)
             except Exception as exc:  # noqa: BLE001 - report, keep serving
-                reply = {"error": f"{type(exc).__name__}: {exc}"}
+                req, reply = {}, {"error": f"{type(exc).__name__}: {exc}"}
             out.write(json.dumps(reply) + "\n")
             out.flush()
+            if later and req.get("op") == "spawn":
+                _preload(later)
+                later = []
     finally:
         server.stop()
 
@@ -402,9 +414,9 @@ class ForkServer:
             try:
                 self.proc.stdin.write(json.dumps(msg) + "\n")
                 self.proc.stdin.flush()
-            except OSError as exc:
+                line = self._readline(REPLY_TIMEOUT)
+            except (OSError, ValueError) as exc:  # ValueError: its pipes were closed (exit)
                 raise ForkServerError(f"the fork server stopped answering ({exc})") from exc
-            line = self._readline(REPLY_TIMEOUT)
         if not line:
             raise ForkServerError("the fork server stopped answering")
         reply = json.loads(line)

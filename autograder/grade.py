@@ -250,6 +250,7 @@ def _grade_class(
     todo = [j for j in jobs if force or not results_mod.is_done(j)]
     if todo and cluster is None:
         prepare_course_data()
+        todo = _with_compile_cache(todo, scratch, progress)
         if executor is None:
             preload()
     try:
@@ -259,6 +260,30 @@ def _grade_class(
     finally:
         merged = results_mod.merge(out, template, jobs)
     return merged
+
+
+BUILDING_COMPILE_CACHE = (
+    "building the torch.compile cache of {notebooks} from the source (once per version of the "
+    "sources and of torch; about a minute)"
+)
+NO_COMPILE_CACHE = "no torch.compile cache for {notebook}: {why}; its kernels compile from scratch"
+
+
+def _with_compile_cache(todo: list[Job], scratch: Path, progress: bool) -> list[Job]:
+    """The jobs with the run's copy of their notebook's compile cache, built first if needed
+    (:mod:`autograder.compile_cache`)."""
+    import sys
+
+    from . import compile_cache
+
+    missing = compile_cache.missing(todo)
+    if missing and progress:
+        print(BUILDING_COMPILE_CACHE.format(notebooks=", ".join(missing)), file=sys.stderr)
+    todo, told = compile_cache.for_run(todo, scratch)
+    for notebook, what in told.items():
+        if "none" in what:
+            print(NO_COMPILE_CACHE.format(notebook=notebook, why=what["none"]), file=sys.stderr)
+    return todo
 
 
 def _refuse_same_user(same, unsafe: bool, *, where: str, why: str) -> None:

@@ -31,6 +31,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import compile_cache, spare
 from .course import ASSIGNMENT, Course, config_for, ensure_scripts_on_path
 from .plan import Job, read_source
 from .results import (
@@ -107,6 +108,7 @@ def grade(job: Job) -> Graded:
                 failure(job, Status.ERROR, JOB_ERROR.format(error=_explain(exc, scratch)))
             )
         finally:
+            spare.release_taken()  # a kernel taken for a job that ended before running it
             for handler in logging.getLogger(f"autograder.job.{scratch.name}").handlers[:]:
                 handler.close()
             logging.Logger.manager.loggerDict.pop(f"autograder.job.{scratch.name}", None)
@@ -206,6 +208,7 @@ def _kernel_env(job: Job, home: Path, gpu: bool) -> dict[str, str]:
         "OMP_NUM_THREADS": str(job.threads),
         "MKL_NUM_THREADS": str(job.threads),
     }
+    env.update(compile_cache.kernel_env(home))  # its own copy of the warm compile cache
     if os.environ.get("PYTHONPATH"):  # the kernel imports the course from where the grader does
         env["PYTHONPATH"] = os.environ["PYTHONPATH"]
     if gpu:  # which GPUs, and where the driver's libraries are when ld.so.conf does not say
@@ -345,10 +348,15 @@ def prepare(scratch: Path, job: Job) -> Prepared | Result:
     sub_dir.mkdir(parents=True)
     nbformat.write(nb, sub_dir / f"{job.notebook}.ipynb")
 
-    kdir = kernel_dir(scratch, job)  # scratch itself, or a folder in the fork server's root
+    taken = spare.take(job)  # the kernel this worker started for it while the last job ran
+    if taken is not None:
+        kdir = _KERNEL_DIRS[scratch] = taken.kdir
+    else:  # scratch itself, or a folder in the fork server's root
+        kdir = kernel_dir(scratch, job)
     work, home, runtime = kdir / "work", kdir / "home", kdir / "kernel"
     for d in (work, home, runtime, home / "tmp"):
-        d.mkdir(parents=True)
+        d.mkdir(parents=True, exist_ok=True)
+    compile_cache.seed(job, home)
     shutil.copy2(job.path, work / f"{job.notebook}.ipynb")  # the student's own working copy
     uid = None
     if kernel_user_id(sandboxed=job.sandbox):
@@ -399,6 +407,8 @@ def run(job: Job, prep: Prepared, c) -> Run:
     ensure_scripts_on_path()
     log = _quiet_logger(prep.log_dir / "nbgrader.log")
     phases: dict[str, float] = {}
+    # the next job's kernel, started by SandboxedExecute once this job's kernel runs
+    spare.ask(job, c, c.SandboxKernelManager.gpu, prep.uid)
     t1 = time.monotonic()
     Autograde(coursedir=CourseDirectory(config=c), config=c, log=log).start()
     phases["autograde"] = time.monotonic() - t1
@@ -486,6 +496,8 @@ def _grade_in(scratch: Path, job: Job) -> Graded:
     c = configure(job, prep)
     prepared = time.monotonic() - t0
     done = run(job, prep, c)
+    if job.warm_into:
+        compile_cache.harvest(prep.home, Path(job.warm_into))
     status, details = classify(
         done.report,
         done.graded,
@@ -505,6 +517,7 @@ def _grade_in(scratch: Path, job: Job) -> Graded:
         kernel_start_s=done.report.get("kernel_start_s"),
         cells_s=done.report.get("cells_s"),
         phases={"prepare": prepared, **done.phases},
+        kernel="spare" if done.report.get("kernel_adopted") else "new",
     )
     return Graded(res, done.autograded, done.feedback)
 

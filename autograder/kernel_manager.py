@@ -23,7 +23,9 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import time
 from pathlib import Path
+from queue import Empty
 
 import zmq
 import zmq.asyncio
@@ -34,6 +36,11 @@ from traitlets import Bool, Dict, DottedObjectName, Float, Integer, List, Type, 
 from . import forkserver, message_cap
 from . import sandbox as sandbox_mod
 from . import watchdog as watchdog_mod
+
+#: how long to wait for the kernel's idle status on IOPub after its kernel_info reply: it comes
+#: within milliseconds once IOPub is subscribed, and never if the subscription came too late
+#: (then kernel_info is asked again)
+IOPUB_PROOF_S = 0.05
 
 
 def _capped_context(message_bytes: int) -> zmq.asyncio.Context:
@@ -52,6 +59,54 @@ class CappedKernelClient(AsyncKernelClient):
     def _context_default(self) -> zmq.asyncio.Context:
         self._created_context = True
         return _capped_context(getattr(self.parent, "message_bytes", 0))
+
+    async def _async_wait_for_ready(self, timeout: float | None = None) -> None:
+        """jupyter_client's wait for a new kernel, without its fixed 0.2 s.
+
+        The original asks for ``kernel_info`` until it gets the reply and an IOPub message
+        (proof that the IOPub subscription is live: what the kernel publishes before it is, is
+        lost), then reads IOPub until it has been quiet for 0.2 s, on every kernel start. This
+        one waits for the kernel's ``idle`` status *of its own request* on IOPub, which is the
+        same proof, and returns at once; messages left on IOPub are the kernel's start-up
+        status, which nbclient ignores (it reads only the replies to its own requests)."""
+        deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
+        asked: set[str] = set()
+        reply = None
+        while True:
+            asked.add(self.kernel_info())
+            until = time.monotonic() + 1.0
+            while reply is None and time.monotonic() < until:
+                try:
+                    msg = await self._async_get_shell_msg(timeout=until - time.monotonic())
+                except Empty:
+                    break
+                if msg["msg_type"] == "kernel_info_reply":
+                    reply = msg
+            if reply is not None and await self._idle_after(asked, IOPUB_PROOF_S):
+                self._handle_kernel_info_reply(reply)
+                return
+            if not await self._async_is_alive():
+                raise RuntimeError("Kernel died before replying to kernel_info")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"Kernel didn't respond in {timeout:g} seconds")
+
+    async def _idle_after(self, asked: set[str], seconds: float) -> bool:
+        """Whether IOPub shows the kernel idle after one of ``asked`` within ``seconds``."""
+        until = time.monotonic() + seconds
+        while time.monotonic() < until:
+            try:
+                msg = await self._async_get_iopub_msg(timeout=until - time.monotonic())
+            except Empty:
+                return False
+            if (
+                msg["msg_type"] == "status"
+                and msg["content"].get("execution_state") == "idle"
+                and msg.get("parent_header", {}).get("msg_id") in asked
+            ):
+                return True
+        return False
+
+    wait_for_ready = _async_wait_for_ready
 
 
 class SandboxKernelManager(AsyncKernelManager):
@@ -99,6 +154,8 @@ class SandboxKernelManager(AsyncKernelManager):
         "IPYTHONDIR",
         "XDG_CACHE_HOME",
         "CS231N_RUNS_DIR",
+        "TORCHINDUCTOR_CACHE_DIR",
+        "TRITON_CACHE_DIR",
     )
 
     @default("transport")

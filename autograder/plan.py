@@ -64,6 +64,11 @@ class Job:
     #: the run's private scratch folder (made by the coordinator, removed at the run's end);
     #: empty: the system's temporary folder (a cluster worker's own)
     scratch_root: str = ""
+    #: the run's checked copy of this notebook's compile cache (:mod:`autograder.compile_cache`),
+    #: copied into the kernel's home; empty: none
+    compile_cache: str = ""
+    #: only for the job that builds that cache: where its kernel's compile caches are kept
+    warm_into: str = ""
 
     @property
     def result_path(self) -> Path:

@@ -65,6 +65,12 @@ def preload() -> None:
 
     for name in PRELOAD:
         importlib.import_module(name)
+    from .feedback import warm
+
+    try:
+        warm()
+    except Exception:  # noqa: BLE001 - each job then makes it, as before
+        pass
 
 
 def _worker_init() -> None:

@@ -83,6 +83,9 @@ class Result:
     submitted_as: str = ""
     submission_hash: str = ""
     phases: dict[str, float] = field(default_factory=dict)  # seconds: prepare, autograde, feedback
+    #: how its kernel was started: "spare" (by its worker while the last job ran, see
+    #: autograder.spare) or "new" (for it, when it started); empty when no kernel ran
+    kernel: str = ""
 
 
 def result_path(out: Path, student: str, notebook: str) -> Path:

@@ -130,6 +130,35 @@ def build_class(root: Path, source_dir: Path, names: list[str], students: int) -
 
 
 # -- the runs ---------------------------------------------------------------------------------
+def set_up_once(subs: Path, root: Path, source_dir: Path, timeout: float) -> dict:
+    """What a course does once per version of its sources and of torch, before the timed runs:
+    the grading template and, for each thread count the runs use (cores / workers), the
+    ``torch.compile`` cache of each notebook that compiles (:mod:`autograder.compile_cache`).
+    Made by grading the first student's compiling notebooks once per thread count, as an
+    instructor's first run would; returns the seconds each took (``{}`` for an autograder
+    without a compile cache, as with ``--repo`` on an older checkout)."""
+    import shutil
+
+    try:
+        from autograder.compile_cache import compiles
+    except ImportError:
+        return {}
+    first = sorted(p for p in subs.iterdir() if p.is_dir())[0]
+    names = [p.stem for p in sorted(first.glob("*.ipynb")) if compiles(source_dir / p.name)]
+    if not names:
+        return {}
+    one = root / "set-up-submissions" / first.name
+    one.mkdir(parents=True)
+    for name in names:
+        shutil.copy2(first / f"{name}.ipynb", one / f"{name}.ipynb")
+    took = {}
+    for workers in sorted({1, 2}):
+        t0 = time.perf_counter()
+        run_ours(one.parent, root / f"set-up-out{workers}", source_dir, workers, timeout)
+        took[f"threads {max(1, (os.cpu_count() or 1) // workers)}"] = time.perf_counter() - t0
+    return took
+
+
 def job_row(res) -> dict:
     """The figures of one autograder result; a field an older autograder does not record is
     ``None`` (``phases``: empty)."""
@@ -142,6 +171,7 @@ def job_row(res) -> dict:
         "cells_s": getattr(res, "cells_s", None),
         "kernel_start_s": getattr(res, "kernel_start_s", None),
         "phases": dict(getattr(res, "phases", None) or {}),
+        "kernel": getattr(res, "kernel", None) or "",
     }
 
 
@@ -360,6 +390,7 @@ def summarize_ours(rows: list[dict], wall: float, workers: int) -> dict:
         "n": len(rows),
         "workers": workers,
         "statuses": figures["statuses"],
+        "kernels": dict(Counter(r.get("kernel") or "-" for r in rows)),
         "job_s": figures["job_s"],
         "cells_s": figures["cells_s"],
         "kernel_start_s": figures["kernel_start_s"],
@@ -517,7 +548,7 @@ def format_overhead(label: str, r: dict) -> list[str]:
     widths = [max(len(k), 6) + 1 for k in phases]
     lines = [
         f"inside one job, per notebook (mean s), {label.strip()}: job = cells + overhead;"
-        f" statuses {r['statuses']}",
+        f" statuses {r['statuses']}" + (f"; kernels {r['kernels']}" if r.get("kernels") else ""),
         f"{'notebook':22}{'job':>7}{'cells':>7}{'overhead':>9} |"
         + "".join(f"{k:>{w}}" for k, w in zip(phases, widths, strict=True))
         + f" |{'s/nb':>7}{'ceiling':>8}{'distance':>9}",
@@ -856,6 +887,13 @@ def main(argv=None) -> int:
             f"class: {args.students} students x {len(names)} notebooks ({', '.join(names)}),"
             f" kinds {KINDS}; autograder from {repo}"
         )
+        setup = set_up_once(subs, root, source, args.timeout)
+        if setup:
+            print(
+                "set-up, once per version of the sources and of torch (template, and the "
+                "torch.compile cache for each thread count; not in the runs' times): "
+                + ", ".join(f"{k}: {v:.1f} s" for k, v in setup.items())
+            )
         runs = {}
         runs[W1] = run_ours(subs, root / "out1", source, 1, args.timeout)
         runs[W2] = run_ours(subs, root / "out2", source, 2, args.timeout)
@@ -896,6 +934,7 @@ def main(argv=None) -> int:
             "cpus": os.cpu_count(),
             "scores_equal_stock": same,
             "overhead_target_s": OVERHEAD_TARGET_S,
+            "set_up_s": setup,
         }
         args.json.write_text(to_json(runs, meta))
     return 0

@@ -42,6 +42,7 @@ from nbgrader import utils
 from nbgrader.preprocessors import Execute
 from traitlets import Bool, Float, Integer, Unicode
 
+from .. import spare
 from ..guard import TAMPER_MIME
 from ..kernel_manager import SandboxKernelManager
 from ..scan import label, scan_notebook, trusted_cells
@@ -168,10 +169,15 @@ class SandboxedExecute(Execute):
         if self.guard and issubclass(self.kernel_manager_class, SandboxKernelManager):
             final = new_code_cell(FINAL_CELL.format(nonce=self._nonce))
             nb.cells.append(final)
+        adopted = None
+        if km is None and self.config.SandboxKernelManager.get("runtime_dir"):
+            # the kernel its worker started for this job while the last one ran (spare.py)
+            adopted = spare.adopt(self.config.SandboxKernelManager.runtime_dir)
+        self._adopted = adopted is not None
         try:
             for attempt in (1, 2):
                 try:
-                    nb, resources = super().preprocess(nb, resources, km)
+                    nb, resources = super().preprocess(nb, resources, adopted or km)
                 except DeadKernelError as exc:  # died before the first cell or while starting
                     self._kernel_died(str(exc) or "kernel died", None)
                 except RuntimeError as exc:
@@ -183,6 +189,7 @@ class SandboxedExecute(Execute):
                     if "kernel_info" not in str(exc):
                         raise
                     self._report["kernel_start_retried"] = str(exc)
+                    adopted, self._adopted = None, False
                     continue
                 break
         finally:
@@ -195,6 +202,13 @@ class SandboxedExecute(Execute):
                 with open(self.report_path, "w") as fh:
                     json.dump(self._report, fh)
         return nb, resources
+
+    def setup_kernel(self, **kwargs):
+        """nbclient's, which shuts down only kernels it started: an adopted one is this job's
+        too, so it is shut down the same way at the end."""
+        if getattr(self, "_adopted", False):
+            kwargs.setdefault("cleanup_kc", True)
+        return super().setup_kernel(**kwargs)
 
     def _read_final(self, cell):
         for out in cell.get("outputs", []):
@@ -228,6 +242,8 @@ class SandboxedExecute(Execute):
             return cell, resources
         if self._report["kernel_start_s"] is None:
             self._report["kernel_start_s"] = time.monotonic() - self._t0
+            self._report["kernel_adopted"] = self._adopted
+            spare.start_pending()  # this kernel runs: the next job's may start now
         remaining = self._remaining()
         if self._stop is None and remaining is not None and remaining <= 0:
             self._report["timed_out"] = True

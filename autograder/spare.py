@@ -1,0 +1,163 @@
+"""The next job's kernel, started while the current job runs.
+
+Why: a job waited for its kernel before its first cell: 0.2 s when forked from the fork server
+(the fork, IPython's set-up, the tamper guard), 2 s with ``--no-forkserver``. Now, once a job's
+own kernel is running, its worker starts one more kernel, the *spare*, exactly as the next job
+would (same sandbox, limits, user id and environment; see :func:`start_pending`), in folders of
+its own (work, home, sockets). The worker's next job takes it (:func:`take`) when its settings
+are the same; otherwise the spare is shut down and the job starts its own kernel, as before.
+
+What a spare is: a freshly started kernel that has run nothing, with its disk quota watched from
+its start. The student whose job takes it gets a kernel no other submission has touched: its
+folders are new and empty but for what the job puts there (the submission's working copy, the
+compile cache), and kernels cannot reach each other (each has its own PID namespace and /tmp).
+A worker holds at most one spare; the last one of a run is stopped with its worker (fork server,
+or the kernel's death with its parent).
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from .plan import Job
+
+
+@dataclass
+class Spare:
+    key: tuple
+    kdir: Path  # holds work/, home/ and kernel/, as a job's kernel folder
+    km: object  # the started SandboxKernelManager
+
+
+_SPARE: Spare | None = None
+#: the kernel a job took, by its socket folder, until its SandboxedExecute adopts it
+_TAKEN: dict[str, object] = {}
+#: what the running job asked for: (key, job, config, gpu, uid), started by start_pending()
+_PENDING: tuple | None = None
+
+
+def key_of(job: Job) -> tuple:
+    """The settings a kernel is started with that do not depend on the job's own folders."""
+    return (
+        job.sandbox,
+        job.forkserver,
+        job.device,
+        job.threads,
+        job.limits,
+        job.scratch_root,
+        os.environ.get("PYTHONPATH", ""),
+    )
+
+
+def take(job: Job) -> Spare | None:
+    """This worker's spare kernel for ``job`` when it was started with ``job``'s settings and
+    is alive (its manager then waits in :func:`adopt` for the job's SandboxedExecute);
+    otherwise None, and a spare that does not fit is shut down."""
+    global _SPARE
+    spare, _SPARE = _SPARE, None
+    if spare is None:
+        return None
+    alive = False
+    try:
+        alive = spare.key == key_of(job) and spare.km.provisioner.process.poll() is None
+    except Exception:  # noqa: BLE001 - no process: not usable
+        alive = False
+    if not alive:
+        _shutdown(spare.km)
+        return None
+    _TAKEN[spare.km.runtime_dir] = spare.km
+    return spare
+
+
+def adopt(runtime_dir: str):
+    """The started kernel manager a job took for this socket folder, if any (once)."""
+    return _TAKEN.pop(runtime_dir, None)
+
+
+def release(runtime_dir: str) -> None:
+    """Shut down a taken kernel its job never adopted (the job failed before running)."""
+    km = _TAKEN.pop(runtime_dir, None)
+    if km is not None:
+        _shutdown(km)
+
+
+def ask(job: Job, config, gpu: bool, uid: int | None) -> None:
+    """Ask for a spare for the worker's next job, to be started by :func:`start_pending` once
+    ``job``'s own kernel runs (so that the two do not start at the same time)."""
+    global _PENDING
+    _PENDING = (key_of(job), job, config, gpu, uid) if job.warm_into == "" else None
+
+
+def start_pending() -> None:
+    """Start the spare asked for by :func:`ask` (nothing if none was, or one is waiting).
+    A spare that cannot start is not an error: the next job starts its own kernel."""
+    global _PENDING, _SPARE
+    pending, _PENDING = _PENDING, None
+    if pending is None or _SPARE is not None:
+        return
+    key, job, config, gpu, uid = pending
+    try:
+        _SPARE = _start(key, job, config, gpu, uid)
+    except Exception:  # noqa: BLE001
+        _SPARE = None
+
+
+def _start(key, job: Job, config, gpu: bool, uid: int | None) -> Spare:
+    from jupyter_core.utils import run_sync
+
+    from .job import _kernel_env, _scratch_root, forkserver_root
+    from .kernel_manager import SandboxKernelManager
+
+    base = forkserver_root(_scratch_root(job)) if job.forkserver else Path(_scratch_root(job))
+    kdir = Path(tempfile.mkdtemp(prefix="spare-", dir=base))
+    work, home, runtime = kdir / "work", kdir / "home", kdir / "kernel"
+    for d in (work, home, runtime, home / "tmp"):
+        d.mkdir(parents=True)
+    if uid is not None:
+        os.chmod(kdir, 0o711)
+        for d in (work, home, runtime, home / "tmp"):
+            os.chown(d, uid, uid)
+    c = copy.deepcopy(config)
+    c.SandboxKernelManager.runtime_dir = str(runtime)
+    c.SandboxKernelManager.workdir = str(work)
+    c.SandboxKernelManager.writable = [str(work), str(home)]
+    c.SandboxKernelManager.kernel_env = _kernel_env(job, home, gpu)
+    km = SandboxKernelManager(config=c)
+    try:
+        run_sync(km.start_kernel)(cwd=str(work))
+    except Exception:
+        _shutdown(km)
+        raise
+    return Spare(key, kdir, km)
+
+
+def _shutdown(km) -> None:
+    from jupyter_core.utils import run_sync
+
+    try:
+        run_sync(km.shutdown_kernel)(now=True)
+    except Exception:  # noqa: BLE001 - already gone
+        pass
+    try:
+        run_sync(km.cleanup_resources)()
+    except Exception:  # noqa: BLE001
+        pass
+
+
+def release_taken() -> None:
+    """Shut down every kernel taken by a job that ended without adopting it."""
+    for runtime in list(_TAKEN):
+        release(runtime)
+
+
+def discard() -> None:
+    """Shut down this worker's spare and anything taken but not adopted."""
+    global _SPARE, _PENDING
+    spare, _SPARE, _PENDING = _SPARE, None, None
+    if spare is not None:
+        _shutdown(spare.km)
+    release_taken()

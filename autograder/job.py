@@ -360,7 +360,7 @@ def prepare(scratch: Path, job: Job) -> Prepared | Result:
     shutil.copy2(job.path, work / f"{job.notebook}.ipynb")  # the student's own working copy
     uid = None
     if kernel_user_id(sandboxed=job.sandbox):
-        uid = sandbox_uid()
+        uid = taken.uid if taken is not None else sandbox_uid()
         os.chmod(scratch, 0o711)
         os.chmod(kdir, 0o711)
         for d in (work, home, runtime, home / "tmp"):

@@ -28,6 +28,7 @@ says which protections hold and the report prints the missing ones.
 from __future__ import annotations
 
 import functools
+import itertools
 import os
 import shutil
 import subprocess
@@ -268,6 +269,18 @@ def kernel_user_id(*, sandboxed: bool) -> bool:
     return os.geteuid() == 0 and (sandboxed or others_can_reach())
 
 
+#: the user ids of kernels: a block of :data:`UIDS_PER_WORKER` for each worker process (by its
+#: PID), far from the system's and from ``nobody`` (65534)
+UID_BASE, UIDS_PER_WORKER, WORKER_SLOTS = 100_000, 8, 100_000
+SANDBOX_UIDS = range(UID_BASE, UID_BASE + UIDS_PER_WORKER * WORKER_SLOTS)
+_NEXT_UID = itertools.count()
+
+
 def sandbox_uid() -> int:
-    """A user id for this worker's kernels (only used when the grader is root)."""
-    return 61000 + os.getpid() % 20000
+    """A user id for the next kernel a worker starts (only used when the grader is root): each
+    kernel gets the next of its worker's ids, so two kernels alive at once never share one (a
+    worker's running kernel and the spare it starts for its next job, or a kernel and the
+    processes the previous one left while they die). Limits per user id (``RLIMIT_NPROC``
+    counts every process of the id) and file ownership then never mix two submissions."""
+    slot = os.getpid() % WORKER_SLOTS
+    return UID_BASE + slot * UIDS_PER_WORKER + next(_NEXT_UID) % UIDS_PER_WORKER

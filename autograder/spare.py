@@ -31,6 +31,7 @@ class Spare:
     key: tuple
     kdir: Path  # holds work/, home/ and kernel/, as a job's kernel folder
     km: object  # the started SandboxKernelManager
+    uid: int | None  # the user id it runs as (its job's)
 
 
 _SPARE: Spare | None = None
@@ -101,9 +102,15 @@ def start_pending() -> None:
         return
     key, job, config, gpu, uid = pending
     try:
-        _SPARE = _start(key, job, config, gpu, uid)
+        _SPARE = _start(key, job, config, gpu, None if uid is None else _fresh_uid())
     except Exception:  # noqa: BLE001
         _SPARE = None
+
+
+def _fresh_uid() -> int:
+    from .sandbox import sandbox_uid
+
+    return sandbox_uid()  # not the running kernel's (see sandbox_uid)
 
 
 def _start(key, job: Job, config, gpu: bool, uid: int | None) -> Spare:
@@ -126,13 +133,14 @@ def _start(key, job: Job, config, gpu: bool, uid: int | None) -> Spare:
     c.SandboxKernelManager.workdir = str(work)
     c.SandboxKernelManager.writable = [str(work), str(home)]
     c.SandboxKernelManager.kernel_env = _kernel_env(job, home, gpu)
+    c.SandboxKernelManager.uid = uid
     km = SandboxKernelManager(config=c)
     try:
         run_sync(km.start_kernel)(cwd=str(work))
     except Exception:
         _shutdown(km)
         raise
-    return Spare(key, kdir, km)
+    return Spare(key, kdir, km, uid)
 
 
 def _shutdown(km) -> None:

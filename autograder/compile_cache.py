@@ -40,7 +40,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from .course import ASSIGNMENT
-from .plan import MANIFEST, Job, manifest, template_cache
+from .plan import MANIFEST, Job, intact, manifest, template_cache
 
 #: the kernel's compile caches: environment variable -> folder under the kernel's ~/.cache
 FOLDERS = {"TORCHINDUCTOR_CACHE_DIR": "torchinductor", "TRITON_CACHE_DIR": "triton"}
@@ -102,15 +102,6 @@ def cache_key(job: Job) -> str:
     ]
     digest = hashlib.sha256("\0".join(parts).encode()).hexdigest()[:16]
     return f"{job.notebook}-{digest}"
-
-
-def intact(folder: Path) -> bool:
-    """Whether every file of a cache folder is the one its manifest lists (and no other)."""
-    try:
-        expected = json.loads((folder / MANIFEST).read_text())
-        return not any(p.is_symlink() for p in folder.rglob("*")) and manifest(folder) == expected
-    except (OSError, ValueError):
-        return False
 
 
 def _warm_job(job: Job) -> Job:

@@ -48,9 +48,6 @@ PRELOAD = (
     "ipykernel.kernelapp",
     "autograder.guard",
 )
-#: imported once by the server after its first kernel is forked (so that kernel does not wait
-#: for them): ``torch.compile``'s machinery, 2 s of imports in any kernel that compiles
-PRELOAD_LATER = ("torch._dynamo", "torch._inductor.compile_fx")
 READY = "ready"
 UNSUPPORTED = "unsupported"
 START_TIMEOUT = 120.0
@@ -329,22 +326,18 @@ def _selftest() -> str | None:
     )
 
 
-def _preload(names) -> None:
-    import importlib
-
-    for name in names:
-        try:
-            importlib.import_module(name)
-        except Exception:  # noqa: BLE001 - a kernel imports what it needs itself
-            pass
-
-
 def serve() -> None:
     """The server's main loop: preload, say ``ready``, then answer one JSON request per line."""
     libc = _libc()
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)  # dies with its worker
     libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)  # kernels of the same user cannot ptrace it
-    _preload(PRELOAD)
+    import importlib
+
+    for name in PRELOAD:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            pass
     out = sys.stdout
     problem = _selftest()
     out.write((READY if problem is None else f"{UNSUPPORTED}: {problem}") + "\n")
@@ -352,19 +345,14 @@ def serve() -> None:
     if problem is not None:
         return
     server = _Server()
-    later = list(PRELOAD_LATER)
     try:
         for line in sys.stdin:
             try:
-                req = json.loads(line)
-                reply = server.handle(req)
+                reply = server.handle(json.loads(line))
             except Exception as exc:  # noqa: BLE001 - report, keep serving
-                req, reply = {}, {"error": f"{type(exc).__name__}: {exc}"}
+                reply = {"error": f"{type(exc).__name__}: {exc}"}
             out.write(json.dumps(reply) + "\n")
             out.flush()
-            if later and req.get("op") == "spawn":
-                _preload(later)
-                later = []
     finally:
         server.stop()
 

@@ -517,9 +517,16 @@ def _grade_in(scratch: Path, job: Job) -> Graded:
         kernel_start_s=done.report.get("kernel_start_s"),
         cells_s=done.report.get("cells_s"),
         phases={"prepare": prepared, **done.phases},
-        kernel="spare" if done.report.get("kernel_adopted") else "new",
+        kernel=_kernel_told(done.report),
     )
     return Graded(res, done.autograded, done.feedback)
+
+
+def _kernel_told(report: dict) -> str:
+    """How the job's kernel started, for its record: ``spare`` or ``new``, and ``started
+    twice`` when the first one died before answering (see SandboxedExecute.preprocess)."""
+    told = "spare" if report.get("kernel_adopted") else "new"
+    return f"{told}, started twice" if report.get("kernel_start_retried") else told
 
 
 def cuda_available() -> bool:

@@ -131,8 +131,9 @@ def manifest(root: Path) -> dict[str, str]:
     }
 
 
-def _intact(template: Path) -> bool:
-    """Whether every file of a cached template is the one it was built with (and no other)."""
+def intact(template: Path) -> bool:
+    """Whether every file of a cached folder (a template, a compile cache) is the one it was
+    built with, as its manifest lists, and no other."""
     try:
         expected = json.loads((template / MANIFEST).read_text())
         return (
@@ -175,7 +176,7 @@ def prepare_template(
     digest = _hash_sources(source_dir, names)
     template = template_cache() / digest
     for _ in range(3):
-        if _intact(template):
+        if intact(template):
             break
         if template.exists():  # altered or half-made: set aside, then built again
             aside = template.with_name(f".{digest}-stale-{os.getpid()}")
@@ -191,7 +192,7 @@ def prepare_template(
         return template, digest, names
     copy = Path(private) / "template"
     shutil.copytree(template, copy, symlinks=True)
-    if not _intact(copy):
+    if not intact(copy):
         shutil.rmtree(copy, ignore_errors=True)
         raise GradingError(TEMPLATE_ALTERED.format(path=template))
     return copy, digest, names

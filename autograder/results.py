@@ -84,7 +84,8 @@ class Result:
     submission_hash: str = ""
     phases: dict[str, float] = field(default_factory=dict)  # seconds: prepare, autograde, feedback
     #: how its kernel was started: "spare" (by its worker while the last job ran, see
-    #: autograder.spare) or "new" (for it, when it started); empty when no kernel ran
+    #: autograder.spare) or "new" (for it, when it started), with ", started twice" when the
+    #: first kernel died before answering; empty when no kernel ran
     kernel: str = ""
 
 

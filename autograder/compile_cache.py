@@ -139,15 +139,23 @@ def build(job: Job, dest: Path) -> str | None:
     return None
 
 
+def folder_for(job: Job) -> Path | None:
+    """Where ``job``'s cache is kept, or None when its notebook does not call ``torch.compile``
+    (or is not a source notebook of the template)."""
+    source = Path(job.template) / ASSIGNMENT / f"{job.notebook}.ipynb"
+    if not source.is_file() or not compiles(source):
+        return None
+    return cache_root() / cache_key(job)
+
+
 def ensure(job: Job) -> tuple[Path | None, str | None, float]:
     """The checked cache for ``job``'s notebook, built first when missing or altered:
     (folder, why there is none, seconds spent building)."""
-    source = Path(job.template) / ASSIGNMENT / f"{job.notebook}.ipynb"
-    if not source.is_file() or not compiles(source):
+    folder = folder_for(job)
+    if folder is None:
         return None, None, 0.0
-    root = cache_root()
+    root = folder.parent
     root.mkdir(parents=True, exist_ok=True)
-    folder = root / cache_key(job)
     t0 = time.monotonic()
     if intact(folder):
         return folder, None, 0.0
@@ -169,10 +177,9 @@ def _ensure_apart(job: Job) -> tuple[Path | None, str | None, float]:
     no kernel, event loop or socket of the build when it forks its pool's workers."""
     from .pool import make_executor
 
-    source = Path(job.template) / ASSIGNMENT / f"{job.notebook}.ipynb"
-    if not source.is_file() or not compiles(source):
+    folder = folder_for(job)
+    if folder is None:
         return None, None, 0.0
-    folder = cache_root() / cache_key(job)
     if intact(folder):
         return folder, None, 0.0
     ex = make_executor(1)
@@ -238,7 +245,7 @@ def missing(jobs: list[Job]) -> list[str]:
     for job in jobs:
         if job.invalid or job.notebook in names:
             continue
-        source = Path(job.template) / ASSIGNMENT / f"{job.notebook}.ipynb"
-        if source.is_file() and compiles(source) and not intact(cache_root() / cache_key(job)):
+        folder = folder_for(job)
+        if folder is not None and not intact(folder):
             names.append(job.notebook)
     return names

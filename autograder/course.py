@@ -158,9 +158,11 @@ class FeedbackExporter(HTMLExporter):
 
         langinfo = nb.metadata.get("language_info", {})
         lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
-        highlight = self.filters.get("highlight_code")
-        if not isinstance(highlight, _RememberedHighlight) or highlight.lexer != lexer:
-            highlight = _RememberedHighlight(
+        # kept on the exporter (``self.filters`` is the configured filters, not the registered
+        # ones: looking it up there found nothing, and every page highlighted from scratch)
+        highlight = getattr(self, "_remembered_highlight", None)
+        if highlight is None or highlight.lexer != lexer:
+            highlight = self._remembered_highlight = _RememberedHighlight(
                 Highlight2HTML(pygments_lexer=lexer, parent=self), lexer
             )
         resources = self._init_resources(resources)

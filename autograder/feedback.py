@@ -93,6 +93,9 @@ def exporter():
 
     c = Config()
     feedback_config(c)
+    # the page's notebook is checked against nbformat's schema once, after the last
+    # preprocessor, not after each one (a third of the checks' time per page)
+    c.FeedbackExporter.optimistic_validation = True
     ex = FeedbackExporter(config=c)
     for name in c.GenerateFeedback.preprocessors:
         if name != "nbgrader.preprocessors.GetGrades":
@@ -149,9 +152,27 @@ def feedback_notebook(submitted, graded, release, tests: dict, notebook: str):
     return submitted, resources
 
 
-def make_feedback(*, job, course_root: Path, config, log, graded, tests) -> bytes:
-    """The feedback HTML of ``job`` (an :class:`autograder.plan.Job`), graded in the scratch
-    course ``course_root``; ``graded`` is the autograded notebook and ``tests`` the
+_RELEASED: dict[tuple, object] = {}
+
+
+def _released(path: Path):
+    """The released notebook at ``path``, read once per worker for each version of the file
+    (only read here: :func:`feedback_notebook` takes its sources)."""
+    import nbformat
+
+    st = path.stat()
+    key = (str(path), st.st_mtime_ns, st.st_size)
+    if key not in _RELEASED:
+        if len(_RELEASED) > 64:
+            _RELEASED.clear()
+        _RELEASED[key] = nbformat.read(path, as_version=4)
+    return _RELEASED[key]
+
+
+def make_feedback(*, job, course_root: Path, config, log, graded, tests, submitted=None) -> bytes:
+    """The feedback HTML of ``job`` (an :class:`autograder.plan.Job`): ``submitted`` is the
+    submission rebuilt on the source's skeleton, changed here (when ``None``, read from the scratch course
+    ``course_root``'s submitted folder), ``graded`` the autograded notebook and ``tests`` the
     gradebook's ``{grade_id: [score, max_score]}``. ``config`` and ``log`` (the job's) are not
     used: the page has the course's feedback settings, the instructor's too. Raises on
     failure (the grade stands without its page)."""
@@ -160,10 +181,11 @@ def make_feedback(*, job, course_root: Path, config, log, graded, tests) -> byte
     from .course import ASSIGNMENT, Course
 
     name = f"{job.notebook}.ipynb"
-    submitted = nbformat.read(
-        Path(course_root) / "submitted" / job.student / ASSIGNMENT / name, as_version=4
-    )
-    release = nbformat.read(Course(job.template).release_dir / name, as_version=4)
+    if submitted is None:
+        submitted = nbformat.read(
+            Path(course_root) / "submitted" / job.student / ASSIGNMENT / name, as_version=4
+        )
+    release = _released(Course(job.template).release_dir / name)
     nb, resources = feedback_notebook(submitted, graded, release, tests, job.notebook)
     body, _ = exporter().from_notebook_node(nb, resources)
     return body.encode()
@@ -179,3 +201,33 @@ def warm() -> None:
         "released_sources": {},
     }
     exporter().from_notebook_node(nbformat.v4.new_notebook(), resources)
+
+
+def warm_pages(job) -> None:
+    """Render, and throw away, one page for each notebook of ``job``'s template, answered as
+    the source answers it: what every student's page of that notebook shares (its locked and
+    test cells, highlighted; its hidden code, read by RedactHiddenTests) is then remembered
+    by this process. The pool's workers do it while their fork server imports torch
+    (:func:`autograder.pool.make_executor`); a worker's first page of each notebook took
+    0.05-0.1 s more than the later ones. Problems are ignored: pages are then made as before."""
+    import dataclasses
+
+    import nbformat
+
+    from .course import ASSIGNMENT
+
+    folder = Path(job.template) / ASSIGNMENT
+    for path in sorted(folder.glob("*.ipynb")):
+        try:
+            source = nbformat.read(path, as_version=4)
+            make_feedback(
+                job=dataclasses.replace(job, notebook=path.stem),
+                course_root=Path(job.template),
+                config=None,
+                log=None,
+                graded=source,
+                tests={},
+                submitted=source,
+            )
+        except Exception:  # noqa: BLE001 - a warm-up only
+            continue

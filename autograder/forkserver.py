@@ -243,6 +243,9 @@ class _Server:
                 self.children[pid]["code"] = os.waitstatus_to_exitcode(status)
 
     def spawn(self, req: dict) -> dict:
+        """Fork the intermediate and answer at once: its report (the pid of the namespace's
+        init, or of the kernel) is read when a signal needs it (:meth:`_settle`), so that the
+        worker does not wait for the namespaces and the second fork."""
         r, w = os.pipe()
         server = os.getpid()
         pid = os.fork()
@@ -250,26 +253,42 @@ class _Server:
             os.close(r)
             _intermediate(req, w, server)
         os.close(w)
+        self.children[pid] = {"report": r, "inner": None, "isolated": False, "code": None}
+        return {"pid": pid}
+
+    def _settle(self, child: dict) -> None:
+        """Read an intermediate's report once (it comes within milliseconds of the fork, or
+        the pipe closes when the intermediate died before writing it)."""
+        r = child.pop("report", None)
+        if r is None:
+            return
         data = b""
-        while chunk := os.read(r, 4096):
-            data += chunk
-        os.close(r)
+        try:
+            while chunk := os.read(r, 4096):
+                data += chunk
+        finally:
+            os.close(r)
         info = json.loads(data) if data else {"pid": None, "isolated": False}
-        self.children[pid] = {"inner": info["pid"], "isolated": info["isolated"], "code": None}
-        return {"pid": pid, "isolated": info["isolated"], "ok": info["pid"] is not None}
+        child["inner"], child["isolated"] = info["pid"], info["isolated"]
 
     def poll(self, pid: int) -> dict:
         self.reap()
         child = self.children.get(pid)
+        if child is not None and child["code"] is not None:
+            self._settle(child)  # ended: its report pipe is closed, so this does not wait
         return {"code": None if child is None else child["code"], "known": child is not None}
 
     def signal(self, pid: int, signum: int) -> dict:
         child = self.children.get(pid)
         if child is None or child["code"] is not None:
             return {"ok": False}
+        self._settle(child)
         inner = child["inner"]
-        targets = [inner] if child["isolated"] else [-inner]  # PID 1 of the namespace, or group
-        if signum in (signal.SIGKILL, signal.SIGTERM):
+        if inner is None:  # the intermediate failed before its fork: it is all there is
+            targets = []
+        else:  # PID 1 of the namespace, or the kernel's process group
+            targets = [inner] if child["isolated"] else [-inner]
+        if signum in (signal.SIGKILL, signal.SIGTERM) or inner is None:
             targets.append(pid)
             signum = signal.SIGKILL
         for target in targets:
@@ -431,7 +450,7 @@ class ForkServer:
             tmp_binds=list(tmp_binds),
             tmpfs_bytes=tmpfs_bytes,
         )
-        return KernelProcess(self, reply["pid"], isolated=reply["isolated"])
+        return KernelProcess(self, reply["pid"])
 
     def close(self) -> None:
         if self.proc.poll() is None:
@@ -453,8 +472,8 @@ class KernelProcess:
 
     stdin = stdout = stderr = None
 
-    def __init__(self, server: ForkServer, pid: int, *, isolated: bool) -> None:
-        self.server, self.pid, self.isolated = server, pid, isolated
+    def __init__(self, server: ForkServer, pid: int) -> None:
+        self.server, self.pid = server, pid
         self.returncode: int | None = None
 
     def poll(self) -> int | None:
@@ -499,6 +518,14 @@ def server_for(key: tuple, make) -> ForkServer:
             del _SERVERS[old_key]
         server = _SERVERS[key] = make()
     return server
+
+
+def _forget_after_fork() -> None:
+    """A forked child starts its own fork server: the parent's pipes are the parent's."""
+    _SERVERS.clear()
+
+
+os.register_at_fork(after_in_child=_forget_after_fork)
 
 
 def close_all() -> None:

@@ -31,7 +31,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import compile_cache, spare
+from . import compile_cache, converter, spare
 from .course import ASSIGNMENT, Course, config_for, ensure_scripts_on_path
 from .plan import Job, read_source
 from .results import (
@@ -89,9 +89,21 @@ def publish(job: Job, graded: Graded, out: Path | str | None = None) -> Result:
     return res
 
 
+_WORKER_START: float | None = None
+
+
+def worker_started(seconds: float) -> None:
+    """Record how long this pool worker took to start: told by its first job's record."""
+    global _WORKER_START
+    _WORKER_START = seconds
+
+
 def grade_job(job: Job) -> Result:
     """The local pool's job: grade one (student, notebook) and publish it; never raises."""
-    return publish(job, grade(job))
+    global _WORKER_START
+    graded = grade(job)
+    graded.result.worker_start_s, _WORKER_START = _WORKER_START, None
+    return publish(job, graded)
 
 
 def grade(job: Job) -> Graded:
@@ -249,6 +261,35 @@ _FORKSERVER_ROOT: Path | None = None
 _KERNEL_DIRS: dict[Path, Path] = {}
 
 
+def _forget_after_fork() -> None:
+    """A forked child (a pool's worker, ours or any other ``ProcessPoolExecutor``) makes its
+    own folders and event loop: the parent's folders are removed when the parent ends, its
+    fork server's root is its fork server's, and its asyncio loop (jupyter_core keeps one per
+    thread once a kernel has run) has an epoll instance shared with the parent and every other
+    child, which then wake for one another's sockets and spin."""
+    global _OWN_ROOT, _FORKSERVER_ROOT
+    _OWN_ROOT, _FORKSERVER_ROOT = None, None
+    _KERNEL_DIRS.clear()
+    forget_event_loop()
+
+
+def forget_event_loop() -> None:
+    """Drop this thread's asyncio loop, and jupyter_core's, without closing them (a forked
+    child's are its parent's)."""
+    import asyncio
+
+    try:
+        from jupyter_core.utils import _loop
+    except ImportError:
+        pass
+    else:
+        _loop.set(None)
+    asyncio.set_event_loop(None)
+
+
+os.register_at_fork(after_in_child=_forget_after_fork)
+
+
 def forkserver_root(base: str | None = None) -> Path:
     """This worker's folder for its kernels' files, the only one its fork server can write
     (made in ``base``, the run's scratch folder, when given)."""
@@ -297,7 +338,9 @@ def _explain(exc: Exception, scratch: Path) -> str:
 class Prepared:
     """A job's scratch course and the folders its kernel sees."""
 
-    course: Path  # the scratch nbgrader course (source, gradebook copy, the rebuilt submission)
+    course: Path  # the scratch nbgrader course (the source notebook)
+    gradebook: Path  # the job's gradebook (converter.fresh_gradebook)
+    nb: object  # the submission rebuilt on the source's skeleton (nbformat.NotebookNode)
     work: Path  # the kernel's working folder (the student's own copy of the notebook)
     home: Path
     runtime: Path  # the kernel's socket folder
@@ -343,10 +386,7 @@ def prepare(scratch: Path, job: Job) -> Prepared | Result:
     course.source_dir.mkdir(parents=True)
     os.chmod(course.root, 0o700)  # the source notebook: never for a kernel's user id
     shutil.copy2(template / ASSIGNMENT / f"{job.notebook}.ipynb", course.source_dir)
-    shutil.copy2(template / "gradebook.db", course.root / "gradebook.db")
-    sub_dir = course.submitted_dir(job.student)
-    sub_dir.mkdir(parents=True)
-    nbformat.write(nb, sub_dir / f"{job.notebook}.ipynb")
+    gradebook = converter.fresh_gradebook(template, Path(_scratch_root(job)))
 
     taken = spare.take(job)  # the kernel this worker started for it while the last job ran
     if taken is not None:
@@ -366,7 +406,7 @@ def prepare(scratch: Path, job: Job) -> Prepared | Result:
         for d in (work, home, runtime, home / "tmp"):
             for p in [d, *d.rglob("*")]:
                 os.chown(p, uid, uid)
-    return Prepared(course.root, work, home, runtime, scratch, uid, notes)
+    return Prepared(course.root, gradebook, nb, work, home, runtime, scratch, uid, notes)
 
 
 def configure(job: Job, prep: Prepared):
@@ -383,25 +423,29 @@ def configure(job: Job, prep: Prepared):
     c.SandboxKernelManager.runtime_dir = str(prep.runtime)
     c.SandboxKernelManager.workdir = str(prep.work)
     c.SandboxKernelManager.writable = [str(prep.work), str(prep.home)]
+    c.SandboxKernelManager.uid = prep.uid
+    c.SandboxKernelManager.kernel_env = _kernel_env(job, prep.home, gpu)
+    kernel_settings(c, job, gpu)
+    # The feedback page: autograder.feedback.make_feedback
+    return c
+
+
+def kernel_settings(c, job: Job, gpu: bool) -> None:
+    """The settings of ``job``'s kernel manager that do not depend on its folders (a spare
+    kernel is started with them, :mod:`autograder.spare`)."""
     c.SandboxKernelManager.sandbox = job.sandbox
     c.SandboxKernelManager.gpu = gpu
     c.SandboxKernelManager.limit_args = job.limits.kernel_args()
     c.SandboxKernelManager.disk_bytes = job.limits.disk_bytes
     c.SandboxKernelManager.message_bytes = job.limits.message_bytes
-    c.SandboxKernelManager.uid = prep.uid
-    c.SandboxKernelManager.kernel_env = _kernel_env(job, prep.home, gpu)
     c.SandboxKernelManager.forkserver = job.forkserver
-    c.SandboxKernelManager.forkserver_root = str(forkserver_root()) if job.forkserver else ""
-    # The feedback page: autograder.feedback.make_feedback
-    return c
+    root = forkserver_root(_scratch_root(job)) if job.forkserver else ""
+    c.SandboxKernelManager.forkserver_root = str(root)
 
 
 def run(job: Job, prep: Prepared, c) -> Run:
-    """Run nbgrader's Autograde, then GenerateFeedback (a failure there keeps the grade)."""
-    import nbformat
-    from nbgrader.converters import Autograde
-    from nbgrader.coursedir import CourseDirectory
-
+    """Run nbgrader's Autograde preprocessors (:mod:`autograder.converter`), then the
+    feedback page (a failure there keeps the grade)."""
     from .feedback import make_feedback
 
     ensure_scripts_on_path()
@@ -410,20 +454,32 @@ def run(job: Job, prep: Prepared, c) -> Run:
     # the next job's kernel, started by SandboxedExecute once this job's kernel runs
     spare.ask(job, c, c.SandboxKernelManager.gpu, prep.uid)
     t1 = time.monotonic()
-    Autograde(coursedir=CourseDirectory(config=c), config=c, log=log).start()
+    course = Course(prep.course)
+    db_url = f"sqlite:///{prep.gradebook}"
+    graded, text = converter.autograde(
+        prep.nb,
+        config=c,
+        log=log,
+        db_url=db_url,
+        notebook=job.notebook,
+        folder=course.autograded_dir(job.student),
+    )
     phases["autograde"] = time.monotonic() - t1
     report_path = prep.log_dir / "execution.json"
     report = json.loads(report_path.read_text()) if report_path.exists() else {}
-    course = Course(prep.course)
-    graded_path = course.autograded_dir(job.student) / f"{job.notebook}.ipynb"
-    autograded = graded_path.read_bytes()
-    graded = nbformat.reads(autograded.decode(), as_version=4)
-    score, max_score, tests = gradebook_scores(course.db_url, job.notebook, job.student)
+    autograded = text.encode()
+    score, max_score, tests = gradebook_scores(db_url, job.notebook, converter.SUBMISSION)
     t2 = time.monotonic()
     feedback, problem = None, None
     try:
         feedback = make_feedback(
-            job=job, course_root=course.root, config=c, log=log, graded=graded, tests=tests
+            job=job,
+            course_root=course.root,
+            config=c,
+            log=log,
+            graded=graded,
+            tests=tests,
+            submitted=prep.nb,
         )
     except Exception as exc:  # noqa: BLE001 - the grade stands without its feedback page
         problem = NO_FEEDBACK.format(error=type(exc).__name__)

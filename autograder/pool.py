@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .job import discard_scratch, grade_job
+from .job import discard_scratch, grade_job, worker_started
 from .plan import Job
 from .results import JOB_ERROR, Result, Status, failure, save
 
@@ -36,12 +36,16 @@ def default_workers() -> int:
     return os.cpu_count() or 1
 
 
-def make_executor(workers: int) -> cf.Executor:
-    """The local pool: one process per worker, forked so that nbgrader is imported once."""
+def make_executor(workers: int, first: Job | None = None) -> cf.Executor:
+    """The local pool: one process per worker, forked so that nbgrader is imported once.
+    With ``first`` (the run's first job), each worker starts its fork server and a kernel for
+    jobs like it before taking one (:func:`autograder.spare.prestart`)."""
     import multiprocessing as mp
 
     ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
-    return cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init)
+    return cf.ProcessPoolExecutor(
+        max_workers=workers, mp_context=ctx, initializer=_worker_init, initargs=(first,)
+    )
 
 
 PRELOAD = (
@@ -73,28 +77,28 @@ def preload() -> None:
         pass
 
 
-def _worker_init() -> None:
+def _worker_init(first: Job | None = None) -> None:
     # Ctrl-C is the parent's to handle: it stops the pool (see run_jobs), workers do not
     # finish half a job on their own.
     import signal
+    import threading
+
+    from . import feedback, spare
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _forget_parent_event_loop()
-
-
-def _forget_parent_event_loop() -> None:
-    """A forked worker must not reuse an asyncio loop its parent made (jupyter_core keeps one
-    per thread once a kernel has run): its epoll instance is shared with the parent and every
-    other worker, which then wake for one another's sockets and spin."""
-    import asyncio
-
-    try:
-        from jupyter_core.utils import _loop
-    except ImportError:
-        pass
-    else:
-        _loop.set(None)
-    asyncio.set_event_loop(None)
+    t0 = time.monotonic()
+    if first is not None:
+        # the feedback warm-up runs while this thread waits for the fork server (a pipe read)
+        warm = threading.Thread(target=feedback.warm_pages, args=(first,), daemon=True)
+        warm.start()
+        try:
+            spare.prestart(first)
+        except Exception:  # noqa: BLE001 - the first job then starts its own kernel
+            pass
+        warm.join()
+    worker_started(time.monotonic() - t0)
+    # the parent's event loop, spare kernel, fork server and folders are forgotten at the fork
+    # (autograder.job, autograder.spare, autograder.forkserver: os.register_at_fork)
 
 
 def _stop_workers(ex: cf.Executor) -> None:
@@ -157,7 +161,7 @@ def run_jobs(
     try:
         while pending:
             own = executor is None
-            ex = executor if executor is not None else make_executor(workers)
+            ex = executor if executor is not None else make_executor(workers, pending[0])
             try:
                 pending = _run_window(ex, pending, runner, workers, done, local=own)
             except KeyboardInterrupt:

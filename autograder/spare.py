@@ -59,6 +59,7 @@ def take(job: Job) -> Spare | None:
     is alive (its manager then waits in :func:`adopt` for the job's SandboxedExecute);
     otherwise None, and a spare that does not fit is shut down."""
     global _SPARE
+    finish_starting()
     spare, _SPARE = _SPARE, None
     if spare is None:
         return None
@@ -93,18 +94,46 @@ def ask(job: Job, config, gpu: bool, uid: int | None) -> None:
     _PENDING = (key_of(job), job, config, gpu, uid) if job.warm_into == "" else None
 
 
-def start_pending() -> None:
+async def start_pending() -> None:
     """Start the spare asked for by :func:`ask` (nothing if none was, or one is waiting).
-    A spare that cannot start is not an error: the next job starts its own kernel."""
+    A spare that cannot start is not an error: the next job starts its own kernel.
+
+    It runs in nbclient's event loop, as a task that SandboxedExecute makes once its first cell
+    is sent (:func:`start_soon`), so that the spare starts while that cell runs, not before it;
+    its kernel manager is made in that loop, the one the next job uses it from."""
     global _PENDING, _SPARE
     pending, _PENDING = _PENDING, None
     if pending is None or _SPARE is not None:
         return
     key, job, config, gpu, uid = pending
     try:
-        _SPARE = _start(key, job, config, gpu, None if uid is None else _fresh_uid())
+        _SPARE = await _start(key, job, config, gpu, None if uid is None else _fresh_uid())
     except Exception:  # noqa: BLE001
         _SPARE = None
+
+
+_STARTING = None  # the asyncio task of start_pending, while it runs
+
+
+def start_soon() -> None:
+    """Start the pending spare as a task of the running event loop (see
+    :func:`start_pending`); :func:`finish_starting` waits for it."""
+    import asyncio
+
+    global _STARTING
+    if _PENDING is not None and _STARTING is None:
+        _STARTING = asyncio.ensure_future(start_pending())
+
+
+def finish_starting() -> None:
+    """Wait until a spare being started by :func:`start_soon` has started (or failed to)."""
+    global _STARTING
+    task, _STARTING = _STARTING, None
+    if task is None or task.done():
+        return
+    from jupyter_core.utils import ensure_event_loop
+
+    ensure_event_loop().run_until_complete(task)
 
 
 def _fresh_uid() -> int:
@@ -113,9 +142,7 @@ def _fresh_uid() -> int:
     return sandbox_uid()  # not the running kernel's (see sandbox_uid)
 
 
-def _start(key, job: Job, config, gpu: bool, uid: int | None) -> Spare:
-    from jupyter_core.utils import run_sync
-
+async def _start(key, job: Job, config, gpu: bool, uid: int | None) -> Spare:
     from .job import _kernel_env, _scratch_root, forkserver_root
     from .kernel_manager import SandboxKernelManager
 
@@ -136,9 +163,9 @@ def _start(key, job: Job, config, gpu: bool, uid: int | None) -> Spare:
     c.SandboxKernelManager.uid = uid
     km = SandboxKernelManager(config=c)
     try:
-        run_sync(km.start_kernel)(cwd=str(work))
+        await km.start_kernel(cwd=str(work))
     except Exception:
-        _shutdown(km)
+        await _ashutdown(km)
         raise
     return Spare(key, kdir, km, uid)
 
@@ -146,12 +173,16 @@ def _start(key, job: Job, config, gpu: bool, uid: int | None) -> Spare:
 def _shutdown(km) -> None:
     from jupyter_core.utils import run_sync
 
+    run_sync(_ashutdown)(km)
+
+
+async def _ashutdown(km) -> None:
     try:
-        run_sync(km.shutdown_kernel)(now=True)
+        await km.shutdown_kernel(now=True)
     except Exception:  # noqa: BLE001 - already gone
         pass
     try:
-        run_sync(km.cleanup_resources)()
+        await km.cleanup_resources()
     except Exception:  # noqa: BLE001
         pass
 
@@ -162,9 +193,47 @@ def release_taken() -> None:
         release(runtime)
 
 
+def prestart(job: Job) -> None:
+    """Start this worker's first kernel, and with it its fork server, before the worker takes
+    its first job: a spare for jobs with ``job``'s settings (:func:`key_of`), started by the
+    pool's worker initializer (:func:`autograder.pool.make_executor`). Without it the first
+    job of each worker waited about 2 s for the fork server to import torch; now the worker
+    does that before it takes a job. Nothing happens for a job that is not graded, or one
+    that builds a compile cache; a kernel that cannot start is not an error."""
+    global _PENDING
+    from jupyter_core.utils import run_sync
+    from traitlets.config import Config
+
+    from .job import cuda_available, kernel_settings
+    from .sandbox import kernel_user_id, sandbox_uid
+
+    if job.invalid or job.warm_into or _SPARE is not None:
+        return
+    gpu = job.device in ("cuda", "auto") and cuda_available()
+    c = Config()
+    kernel_settings(c, job, gpu)
+    uid = sandbox_uid() if kernel_user_id(sandboxed=job.sandbox) else None
+    _PENDING = (key_of(job), job, c, gpu, uid)
+    run_sync(start_pending)()
+
+
+def _forget_after_fork() -> None:
+    """In a forked child (a pool's worker): the parent's spare, its task and its taken kernels
+    are the parent's, reached through the parent's fork server and zeromq sockets; the child
+    never touches them (a child that shut down an inherited spare wrote to its parent's fork
+    server and spun on an inherited socket)."""
+    global _SPARE, _PENDING, _STARTING
+    _SPARE, _PENDING, _STARTING = None, None, None
+    _TAKEN.clear()
+
+
+os.register_at_fork(after_in_child=_forget_after_fork)
+
+
 def discard() -> None:
     """Shut down this worker's spare and anything taken but not adopted."""
     global _SPARE, _PENDING
+    finish_starting()
     spare, _SPARE, _PENDING = _SPARE, None, None
     if spare is not None:
         _shutdown(spare.km)

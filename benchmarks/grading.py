@@ -172,6 +172,7 @@ def job_row(res) -> dict:
         "kernel_start_s": getattr(res, "kernel_start_s", None),
         "phases": dict(getattr(res, "phases", None) or {}),
         "kernel": getattr(res, "kernel", None) or "",
+        "worker_start_s": getattr(res, "worker_start_s", None),
     }
 
 
@@ -391,6 +392,10 @@ def summarize_ours(rows: list[dict], wall: float, workers: int) -> dict:
         "workers": workers,
         "statuses": figures["statuses"],
         "kernels": dict(Counter(r.get("kernel") or "-" for r in rows)),
+        # each local worker's start before its first job (in the run's wall time, in no job's)
+        "worker_start_s": [
+            r["worker_start_s"] for r in rows if r.get("worker_start_s") is not None
+        ],
         "job_s": figures["job_s"],
         "cells_s": figures["cells_s"],
         "kernel_start_s": figures["kernel_start_s"],
@@ -572,6 +577,13 @@ def format_overhead(label: str, r: dict) -> list[str]:
         f"overhead <= {OVERHEAD_TARGET_S} s in {met} of {total} notebooks"
         f" (all: {_f(r['overhead_s'])} s)"
     )
+    starts = r.get("worker_start_s") or []
+    if starts:
+        lines.append(
+            f"worker start, before its first job (fork server, first kernel, feedback warm-up;"
+            f" in the run's s/notebook, in no job's overhead): {len(starts)} worker(s),"
+            f" {', '.join(_f(s) for s in starts)} s"
+        )
     return lines
 
 

@@ -35,6 +35,7 @@ import re
 import textwrap
 import tokenize
 import unicodedata
+from functools import lru_cache
 
 from nbformat.v4 import new_output
 from nbgrader import utils
@@ -204,6 +205,14 @@ class Secrets:
         return any(frag in flat for frag in self.short)
 
 
+@lru_cache(maxsize=32)
+def _secrets(hidden: tuple[str, ...], shown: tuple[str, ...]) -> Secrets:
+    """:class:`Secrets` made once per worker for each notebook's code: the hidden regions and
+    the test and locked cells are the source's, the same on every student's page (a
+    :class:`Secrets` is not changed once made)."""
+    return Secrets(list(hidden), list(shown))
+
+
 def capped(text: str, limit: int = MESSAGE_LIMIT) -> str:
     """``text`` without ANSI codes or control characters, at most ``limit`` characters."""
     text = _CONTROL.sub("", _ANSI.sub("", text[: 4 * limit])).strip()
@@ -227,7 +236,7 @@ class RedactHiddenTests(NbGraderPreprocessor):
             hidden += regions
             if utils.is_grade(cell) or utils.is_locked(cell):
                 shown.append(visible)
-        self.secrets = Secrets(hidden, shown)
+        self.secrets = _secrets(tuple(hidden), tuple(shown))
         return super().preprocess(nb, resources)
 
     def preprocess_cell(self, cell, resources, cell_index):

@@ -154,6 +154,7 @@ class SandboxedExecute(Execute):
         self._nb = nb
         self._replies: dict[int, dict] = {}
         self._trust_sent = False
+        self._spare_due = False
         if self.source_notebook:
             t_scan = time.monotonic()
             source, self._trusted = _read_source(self.source_notebook)
@@ -193,6 +194,7 @@ class SandboxedExecute(Execute):
                     continue
                 break
         finally:
+            spare.finish_starting()  # in this loop, before the job's kernel is gone
             if final is not None and final in nb.cells:
                 nb.cells.remove(final)
                 self._report["final_report"] = self._read_final(final)
@@ -243,7 +245,7 @@ class SandboxedExecute(Execute):
         if self._report["kernel_start_s"] is None:
             self._report["kernel_start_s"] = time.monotonic() - self._t0
             self._report["kernel_adopted"] = self._adopted
-            spare.start_pending()  # this kernel runs: the next job's may start now
+            self._spare_due = True  # this kernel runs: the next job's starts with this cell
         remaining = self._remaining()
         if self._stop is None and remaining is not None and remaining <= 0:
             self._report["timed_out"] = True
@@ -268,7 +270,7 @@ class SandboxedExecute(Execute):
             return cell, resources
         if not self._trust_sent and self.guard and self._trusted:
             self._trust_sent = True
-            run_sync(self._async_trust)()
+            self._send_trust()
         start = time.monotonic()
         try:
             cell, resources = super().preprocess_cell(cell, resources, index)
@@ -347,27 +349,31 @@ class SandboxedExecute(Execute):
                 )
             )
 
-    async def _async_trust(self) -> None:
+    def _send_trust(self) -> None:
         """Tell the guard the source's locked cells (a silent request: no history, no
-        post_run_cell hooks, no output in the notebook)."""
-        msg_id = self.kc.execute(
+        post_run_cell hooks, no output in the notebook). Its reply is not waited for: the
+        kernel runs its shell requests in order, so the guard has the table before the first
+        cell runs, and nbclient reads only the replies and outputs of the cell it sent (a
+        guard that could not take the table protects no names, as before)."""
+        self.kc.execute(
             TRUST_CELL.format(table=self._trusted),
             silent=True,
             store_history=False,
             allow_stdin=False,
         )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                msg = await self.kc._async_get_shell_msg(
-                    timeout=max(1, deadline - time.monotonic())
-                )
-            except Exception:  # noqa: BLE001 - no reply: the guard then protects no names
-                return
-            if msg.get("parent_header", {}).get("msg_id") == msg_id:
-                return
 
     # -- nbclient hooks -------------------------------------------------------------------------
+    async def async_execute_cell(self, cell, cell_index, execution_count=None, store_history=True):
+        """nbclient's, and with the first cell the start of the worker's next kernel
+        (:func:`autograder.spare.start_soon`): a task of this loop, which runs once the cell's
+        request has gone to the kernel, so the two run side by side."""
+        if getattr(self, "_spare_due", False):
+            self._spare_due = False
+            spare.start_soon()
+        return await super().async_execute_cell(cell, cell_index, execution_count, store_history)
+
+    execute_cell = run_sync(async_execute_cell)  # nbclient's is bound to its own coroutine
+
     async def _check_raise_for_error(self, cell, cell_index, exec_reply):
         if exec_reply is not None:
             self._replies[cell_index] = dict(exec_reply.get("content", {}))

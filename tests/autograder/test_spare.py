@@ -4,6 +4,8 @@ was started with other settings is never used."""
 
 from __future__ import annotations
 
+import concurrent.futures as cf
+import multiprocessing as mp
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -61,10 +63,12 @@ def outputs(root: Path, student: str) -> str:
 
 
 @pytest.mark.slow
-def test_every_job_but_the_first_takes_the_spare(one_worker):
+def test_every_job_takes_a_spare(one_worker):
+    """The first one was started by the worker before it took a job (spare.prestart), each
+    later one while the job before it ran."""
     _, results = one_worker
     kernels = {student: res.kernel for (student, _), res in sorted(results.items())}
-    assert kernels == {"alice": "new", "mallory": "spare", "nora": "spare", "oscar": "spare"}
+    assert kernels == {"alice": "spare", "mallory": "spare", "nora": "spare", "oscar": "spare"}
     for (student, _), res in results.items():
         assert (res.status, res.score) == ("graded", 3), (student, res.detail)
 
@@ -122,3 +126,52 @@ def test_a_spare_of_other_settings_is_not_taken(tmp_path):
 
         shutil.rmtree(scratch, ignore_errors=True)
     assert sys.modules["autograder.spare"]._SPARE is None
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+def test_a_pool_forked_after_grading_in_this_process_grades(tmp_path):
+    """A process that graded a job itself holds a spare kernel, an event loop, a fork server
+    and its folders; a plain ProcessPoolExecutor forked from it afterwards must not use any of
+    them (its workers once shut down the parent's spare through the parent's fork server and
+    spun on its sockets, and the class never finished)."""
+    from autograder.job import grade as grade_one
+    from autograder.job import run_scratch
+    from autograder.plan import plan_jobs, prepare_template
+
+    subs = tmp_path / "subs"
+    put(subs, "alice", "01_square", source())
+    scratch = run_scratch()
+    try:
+        template, digest, names = prepare_template(None, FIXTURE_COURSE, private=scratch)
+        (job,) = plan_jobs(
+            subs,
+            names,
+            template,
+            out=str(tmp_path / "out"),
+            source_hash=digest,
+            timeout=60.0,
+            cell_timeout=20.0,
+            device="cpu",
+            limits=limits(),
+            sandbox=probe()[0],
+            forkserver=True,
+            threads=1,
+            scratch_root=str(scratch),
+        )
+        assert grade_one(job).result.score == 3
+        assert spare._SPARE is not None  # what the forked workers inherit
+        more = tmp_path / "more"
+        put(more, "bob", "01_square", source())
+        put(more, "carol", "01_square", source())
+        with cf.ProcessPoolExecutor(max_workers=2, mp_context=mp.get_context("fork")) as pool:
+            results = grade(more, tmp_path / "out-pool", executor=pool)
+        assert {s: (r.status, r.score) for (s, _), r in results.items()} == {
+            "bob": ("graded", 3),
+            "carol": ("graded", 3),
+        }
+    finally:
+        spare.discard()
+        import shutil
+
+        shutil.rmtree(scratch, ignore_errors=True)

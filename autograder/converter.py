@@ -25,11 +25,13 @@ differs changes no score:
   new engine, 5 ms with a warm one). ``Gradebook.close`` disposes of the engine's connections,
   so the next job's copy is read from its own file;
 - the notebook is validated once at the end of each pass (nbconvert's ``optimistic_validation``),
-  not after every preprocessor;
+  not after every preprocessor, and not again when it is written;
+- nbgrader's ``CheckCellMetadata`` builds its JSON-schema validator once per worker, not once per
+  cell (:class:`autograder.preprocessors.CheckCellMetadata`);
 - the other notebooks of the assignment are not given 0: only this notebook's scores are read.
 
 The autograded notebook is written once, as nbgrader's ``NotebookExporter`` writes it. Scores
-and feedback come from the same gradebook queries as before. ``tests/autograder/test_plain_nbgrader.py``
+and feedback come from the same gradebook queries as before. ``tests/test_plain_nbgrader.py``
 grades the same class with stock ``nbgrader autograde`` and checks that the scores are equal.
 """
 
@@ -187,7 +189,9 @@ def autograde(nb, *, config, log, db_url: str, notebook: str, folder: Path):
     except Exception:
         log.error("%s", traceback.format_exc())  # the job's log, read by job._explain
         raise
-    text = nbformat.writes(nb)
+    # nbformat.writes, without its second check of the schema (it only logs; the one above
+    # raises, as nbconvert's exporter does)
+    text = nbformat.v4.writes(nb)
     if not text.endswith("\n"):
         text += "\n"
     return nb, text

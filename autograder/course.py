@@ -116,6 +116,13 @@ def feedback_config(c) -> None:
     c.FeedbackExporter.extra_template_paths = [str(nbgrader_templates), str(bootstrap)]
 
 
+def _pass_context(method):
+    """jinja's ``pass_context`` (the filter gets the template's context first)."""
+    from jinja2 import pass_context
+
+    return pass_context(method)
+
+
 class _RememberedHighlight:
     """nbconvert's ``highlight_code`` filter, remembering what it made: most code cells of a
     feedback page (the locked and test cells) are the same on every student's page, and
@@ -172,6 +179,24 @@ class FeedbackExporter(HTMLExporter):
         self.register_filter("highlight_code", highlight)
         self.register_filter("filter_data_type", widgets)
         return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+    def markdown2html(self, context, source):
+        """``HTMLExporter``'s, remembered per text and notebook folder for cells without
+        attachments: most markdown of a page is the source's, the same on every student's page
+        (rendering it was a quarter of a page's time)."""
+        cell = context.get("cell", {})
+        if cell.get("attachments"):
+            return super().markdown2html(context, source)
+        path = context.get("resources", {}).get("metadata", {}).get("path", "")
+        made = self.__dict__.setdefault("_remembered_markdown", {})
+        key = (source, path)
+        if key not in made:
+            if len(made) > 4096:
+                made.clear()
+            made[key] = super().markdown2html(context, source)
+        return made[key]
+
+    markdown2html = _pass_context(markdown2html)
 
     def default_filters(self):
         from .feedback import clean_html

@@ -81,21 +81,16 @@ def _worker_init(first: Job | None = None) -> None:
     # Ctrl-C is the parent's to handle: it stops the pool (see run_jobs), workers do not
     # finish half a job on their own.
     import signal
-    import threading
 
-    from . import feedback, spare
+    from . import spare
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     t0 = time.monotonic()
     if first is not None:
-        # the feedback warm-up runs while this thread waits for the fork server (a pipe read)
-        warm = threading.Thread(target=feedback.warm_pages, args=(first,), daemon=True)
-        warm.start()
         try:
             spare.prestart(first)
         except Exception:  # noqa: BLE001 - the first job then starts its own kernel
             pass
-        warm.join()
     worker_started(time.monotonic() - t0)
     # the parent's event loop, spare kernel, fork server and folders are forgotten at the fork
     # (autograder.job, autograder.spare, autograder.forkserver: os.register_at_fork)

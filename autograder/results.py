@@ -88,8 +88,8 @@ class Result:
     #: first kernel died before answering; empty when no kernel ran
     kernel: str = ""
     #: on the first job of a local pool's worker: the seconds the worker took to start before
-    #: it (its fork server, first kernel and feedback warm-up; autograder.pool), which are in
-    #: no job's own time; None on every other job
+    #: it (its fork server and first kernel; autograder.pool), which are in no job's own time;
+    #: None on every other job
     worker_start_s: float | None = None
 
 

@@ -580,8 +580,8 @@ def format_overhead(label: str, r: dict) -> list[str]:
     starts = r.get("worker_start_s") or []
     if starts:
         lines.append(
-            f"worker start, before its first job (fork server, first kernel, feedback warm-up;"
-            f" in the run's s/notebook, in no job's overhead): {len(starts)} worker(s),"
+            f"worker start, before its first job (fork server and first kernel; in the run's"
+            f" s/notebook, in no job's overhead): {len(starts)} worker(s),"
             f" {', '.join(_f(s) for s in starts)} s"
         )
     return lines

@@ -9,8 +9,10 @@
 - :class:`RedactHiddenTests`  feedback shows neither hidden test code nor its tracebacks, and
   says "hidden test failed" with the test's message
 - :class:`RenderMath`         feedback math as MathML, readable offline
+- :class:`CheckCellMetadata`  nbgrader's, with its JSON schema made into a validator once
 """
 
+from .check_cell_metadata import CheckCellMetadata
 from .redact_hidden_tests import RedactHiddenTests
 from .render_math import RenderMath
 from .sandboxed_execute import SandboxedExecute
@@ -25,14 +27,25 @@ def configure_autograde(c, job, prep) -> None:
     from nbconvert.preprocessors import ClearMetadataPreprocessor
     from nbgrader.preprocessors import (
         AssignLatePenalties,
-        CheckCellMetadata,
+        ClearOutput,
+        DeduplicateIds,
         IgnorePattern,
         LimitOutput,
+        OverwriteCells,
+        OverwriteKernelspec,
         SaveAutoGrades,
     )
 
     from ..course import Course
 
+    # nbgrader's lists (nbgrader/converters/autograde.py), with our execution and checks
+    c.Autograde.sanitize_preprocessors = [
+        ClearOutput,
+        DeduplicateIds,
+        OverwriteKernelspec,
+        OverwriteCells,
+        CheckCellMetadata,
+    ]
     c.Autograde.autograde_preprocessors = [
         SandboxedExecute,
         StderrToStdout,
@@ -56,6 +69,7 @@ def configure_autograde(c, job, prep) -> None:
 
 __all__ = [
     "configure_autograde",
+    "CheckCellMetadata",
     "RedactHiddenTests",
     "RenderMath",
     "SandboxedExecute",

@@ -180,6 +180,23 @@ class FeedbackExporter(HTMLExporter):
         self.register_filter("filter_data_type", widgets)
         return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
 
+    def remember(self, memo: dict) -> None:
+        """Take highlighted code and rendered markdown made before (autograder.feedback's
+        ``build_memos``): the same strings these filters would make."""
+        from nbconvert.filters.highlight import Highlight2HTML
+
+        lexer = memo.get("lexer")
+        highlight = getattr(self, "_remembered_highlight", None)
+        if highlight is None or highlight.lexer != lexer:
+            highlight = self._remembered_highlight = _RememberedHighlight(
+                Highlight2HTML(pygments_lexer=lexer, parent=self), lexer
+            )
+        for key, html in memo.get("highlight", []):
+            highlight.made.setdefault(tuple(key), html)
+        made = self.__dict__.setdefault("_remembered_markdown", {})
+        for key, html in memo.get("markdown", []):
+            made.setdefault(tuple(key), html)
+
     def markdown2html(self, context, source):
         """``HTMLExporter``'s, remembered per text and notebook folder for cells without
         attachments: most markdown of a page is the source's, the same on every student's page

@@ -74,22 +74,101 @@ def _cleaner():
     )
 
 
+#: cleaned HTML by its input: most of a page's markdown is the source's, the same on every
+#: student's page (cleaning it was a third of a page's time)
+_CLEANED: dict[str, str] = {}
+MEMO_LIMIT = 8192
+
+
 def clean_html(html) -> str:
     """``html`` with only the allow-listed tags and attributes live (see the module docstring);
     the rest is escaped, so a student's ``<script>`` reads as text."""
     html = html.decode() if isinstance(html, bytes) else str(html)
-    return _clean(html)
+    made = _CLEANED.get(html)
+    if made is None:
+        if len(_CLEANED) > MEMO_LIMIT:
+            _CLEANED.clear()
+        made = _CLEANED[html] = _cleaner().clean(html)
+    return made
 
 
-@lru_cache(maxsize=4096)
-def _clean(html: str) -> str:
-    """Remembered per text: most of a page's markdown is the source's, the same on every
-    student's page (cleaning it was a third of a page's time)."""
-    return _cleaner().clean(html)
+MEMO_DIR = "feedback-memo"
+
+
+def _versions() -> dict[str, str]:
+    """What the remembered HTML depends on besides the notebook."""
+    from importlib.metadata import version
+
+    return {name: version(name) for name in ("nbconvert", "pygments", "mistune", "bleach")}
+
+
+def build_memos(template: Path) -> None:
+    """Render one page of each notebook of the course ``template`` (being built: once per
+    version of the sources), answered as the source answers it, with an exporter of its own,
+    and keep what every student's page of that notebook shares: its code cells highlighted, its
+    markdown rendered and cleaned (``MEMO_DIR/<notebook>.json``). A worker's first page of a
+    notebook took 0.1-0.3 s more than the later ones without it (:func:`remember`). Problems
+    are ignored: pages are then made from scratch, as before."""
+    import json
+
+    import nbformat
+
+    from .course import ASSIGNMENT
+
+    folder = Path(template) / MEMO_DIR
+    folder.mkdir(exist_ok=True)
+    for path in sorted((Path(template) / ASSIGNMENT).glob("*.ipynb")):
+        try:
+            source = nbformat.read(path, as_version=4)
+            release = nbformat.read(Path(template) / "release" / ASSIGNMENT / path.name, 4)
+            nb, resources = feedback_notebook(source, source, release, {}, path.stem)
+            ex = _make_exporter()
+            ex.from_notebook_node(nb, resources)
+            highlight = ex._remembered_highlight
+            markdown = getattr(ex, "_remembered_markdown", {})
+            memo = {
+                "versions": _versions(),
+                "lexer": highlight.lexer,
+                "highlight": [[list(k), v] for k, v in highlight.made.items()],
+                "markdown": [[list(k), v] for k, v in markdown.items()],
+                "cleaned": {v: clean_html(v) for v in markdown.values()},
+            }
+            (folder / f"{path.stem}.json").write_text(json.dumps(memo))
+        except Exception:  # noqa: BLE001 - a speed-up only
+            continue
+
+
+_REMEMBERED: set[tuple[str, str]] = set()
+
+
+def remember(template: Path, notebook: str) -> None:
+    """Give this process's exporter what :func:`build_memos` kept for ``notebook`` (once per
+    template and notebook; nothing when the file is missing or was made with other versions)."""
+    import json
+
+    key = (str(template), notebook)
+    if key in _REMEMBERED:
+        return
+    _REMEMBERED.add(key)
+    try:
+        memo = json.loads((Path(template) / MEMO_DIR / f"{notebook}.json").read_text())
+    except (OSError, ValueError):
+        return
+    if not isinstance(memo, dict) or memo.get("versions") != _versions():
+        return
+    exporter().remember(memo)
+    for raw, cleaned in memo.get("cleaned", {}).items():
+        if len(_CLEANED) <= MEMO_LIMIT:
+            _CLEANED.setdefault(raw, cleaned)
 
 
 @lru_cache(maxsize=1)
 def exporter():
+    """This process's feedback exporter (see :func:`_make_exporter`)."""
+    return _make_exporter()
+
+
+def _make_exporter():
     """This process's feedback exporter: :class:`autograder.course.FeedbackExporter` with
     the preprocessors of :func:`autograder.course.feedback_config`, less nbgrader's
     ``GetGrades`` (:func:`feedback_notebook` puts the scores in)."""
@@ -193,6 +272,7 @@ def make_feedback(*, job, course_root: Path, config, log, graded, tests, submitt
             Path(course_root) / "submitted" / job.student / ASSIGNMENT / name, as_version=4
         )
     release = _released(Course(job.template).release_dir / name)
+    remember(Path(job.template), job.notebook)
     nb, resources = feedback_notebook(submitted, graded, release, tests, job.notebook)
     body, _ = exporter().from_notebook_node(nb, resources)
     return body.encode()

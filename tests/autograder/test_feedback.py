@@ -14,6 +14,7 @@ instructor's ``nbgrader generate_feedback``.
 from __future__ import annotations
 
 import copy
+import json
 import os
 import re
 import subprocess
@@ -24,7 +25,16 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from grading_helpers import FIXTURE_COURSE, HOSTILE, grade, honest_class, make_job, put, source
+from grading_helpers import (
+    FIXTURE_COURSE,
+    HOSTILE,
+    grade,
+    honest_class,
+    make_job,
+    put,
+    source,
+    with_solution,
+)
 from nbformat.v4 import new_output
 
 from autograder.course import ASSIGNMENT
@@ -431,3 +441,33 @@ def test_instructor_generate_feedback_is_as_safe(graded):
     assert verdicts(page_text(page(out, "bob")))[1] == HIDDEN_FAILED.format(
         error="AssertionError: double is wrong on float64"
     )
+
+
+@pytest.mark.slow
+def test_pages_made_with_the_template_memo_are_the_pages_made_without(tmp_path):
+    """The template keeps what every page of a notebook shares (autograder.feedback.build_memos);
+    a worker that takes it makes exactly the page it would have made from scratch."""
+    import autograder.feedback as fb
+    from autograder.plan import prepare_template
+
+    template = prepare_template(None, FIXTURE_COURSE, private=tmp_path)[0]
+    assert (template / fb.MEMO_DIR / "01_square.json").is_file()
+    src = source()
+    answer = with_solution(src, "double", "def double(x):\n    # mine\n    return x + x\n")
+    release = nbformat.read(template / "release" / ASSIGNMENT / "01_square.ipynb", 4)
+    tests = {"test_square": [2.0, 2.0], "test_double": [0.0, 1.0]}
+
+    def page(ex) -> str:
+        nb, resources = fb.feedback_notebook(
+            nbformat.from_dict(answer), nbformat.from_dict(answer), release, tests, "01_square"
+        )
+        return ex.from_notebook_node(nb, resources)[0]
+
+    fresh = page(fb._make_exporter())
+    ex = fb._make_exporter()
+    memo = json.loads((template / fb.MEMO_DIR / "01_square.json").read_text())
+    ex.remember(memo)
+    remembered = len(ex._remembered_highlight.made)
+    assert remembered >= 4  # the locked and test cells, highlighted at build time
+    assert page(ex) == fresh
+    assert len(ex._remembered_highlight.made) == remembered + 1  # only the student's cell was new

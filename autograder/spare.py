@@ -197,8 +197,8 @@ def prestart(job: Job) -> None:
     """Start this worker's first kernel, and with it its fork server, before the worker takes
     its first job: a spare for jobs with ``job``'s settings (:func:`key_of`), started by the
     pool's worker initializer (:func:`autograder.pool.make_executor`). Without it the first
-    job of each worker waited about 2 s for the fork server to import torch; now the worker
-    does that before it takes a job. Nothing happens for a job that is not graded, or one
+    job of each worker waited 2-5 s for the fork server to import torch; now the worker does
+    that before it takes a job (its first record's ``worker_start_s``). Nothing happens for a job that is not graded, or one
     that builds a compile cache; a kernel that cannot start is not an error."""
     global _PENDING
     from jupyter_core.utils import run_sync

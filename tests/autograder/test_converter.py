@@ -5,7 +5,7 @@ starts from a gradebook of its own."""
 from __future__ import annotations
 
 import pytest
-from grading_helpers import FIXTURE_COURSE, grade, put, source, with_solution
+from grading_helpers import FIXTURE_COURSE, grade, honest_class, put, source, with_solution
 
 from autograder import converter
 
@@ -16,15 +16,7 @@ HALF = "def square(x):\n    return x * x if x >= 0 else -x * x\n"
 def submissions(root, released):
     """A class of honest submissions, none of which writes to stderr (stock nbgrader gives 0 to
     a test cell that does; the course grader does not: test_grading checks that difference)."""
-    put(root, "alice", "01_square", source())
-    put(root, "alice", "02_mean", source("02_mean"))
-    put(
-        root,
-        "bob",
-        "01_square",
-        with_solution(source(), "double", "def double(x):\n    return x + 1\n"),
-    )
-    put(root, "carol", "01_square", released / "01_square.ipynb")
+    honest_class(root, released)  # alice full, bob 'double' wrong, carol nothing answered
     put(root, "carol", "02_mean", released / "02_mean.ipynb")
     put(root, "dave", "01_square", with_solution(source(), "double", RAISES))
     put(root, "erin", "01_square", with_solution(source(), "square", HALF))

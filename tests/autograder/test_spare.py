@@ -81,37 +81,43 @@ def test_spare_started_beside_a_submission_is_clean(one_worker):
     assert "LEFT [] SLEEP [] ENV None" in outputs(root, "nora"), outputs(root, "nora")
 
 
+def in_process_jobs(subs: Path, out: Path, scratch: Path) -> list:
+    """The jobs of ``subs`` on the fixture course, to be graded in this process (job.grade)."""
+    from autograder.course import Course
+    from autograder.plan import plan_jobs, prepare_template
+
+    template, digest, names = prepare_template(None, FIXTURE_COURSE, private=scratch)
+    assert Course(template).release_dir.is_dir()
+    return plan_jobs(
+        subs,
+        names,
+        template,
+        out=str(out),
+        source_hash=digest,
+        timeout=60.0,
+        cell_timeout=20.0,
+        device="cpu",
+        limits=limits(),
+        sandbox=probe()[0],
+        forkserver=True,
+        threads=1,
+        scratch_root=str(scratch),
+    )
+
+
 @pytest.mark.slow
 def test_a_spare_of_other_settings_is_not_taken(tmp_path):
     """In one process: grade a job (which leaves a spare), then a job with other settings: it
     starts its own kernel, and the spare's kernel is stopped."""
-    from autograder.course import Course
     from autograder.job import grade as grade_one
     from autograder.job import run_scratch
-    from autograder.plan import plan_jobs, prepare_template
 
     subs = tmp_path / "subs"
     put(subs, "alice", "01_square", source())
     put(subs, "bob", "01_square", source())
     scratch = run_scratch()
     try:
-        template, digest, names = prepare_template(None, FIXTURE_COURSE, private=scratch)
-        assert Course(template).release_dir.is_dir()
-        first, second = plan_jobs(
-            subs,
-            names,
-            template,
-            out=str(tmp_path / "out"),
-            source_hash=digest,
-            timeout=60.0,
-            cell_timeout=20.0,
-            device="cpu",
-            limits=limits(),
-            sandbox=probe()[0],
-            forkserver=True,
-            threads=1,
-            scratch_root=str(scratch),
-        )
+        first, second = in_process_jobs(subs, tmp_path / "out", scratch)
         assert grade_one(first).result.kernel == "new"
         left = spare._SPARE
         assert left is not None
@@ -137,28 +143,12 @@ def test_a_pool_forked_after_grading_in_this_process_grades(tmp_path):
     spun on its sockets, and the class never finished)."""
     from autograder.job import grade as grade_one
     from autograder.job import run_scratch
-    from autograder.plan import plan_jobs, prepare_template
 
     subs = tmp_path / "subs"
     put(subs, "alice", "01_square", source())
     scratch = run_scratch()
     try:
-        template, digest, names = prepare_template(None, FIXTURE_COURSE, private=scratch)
-        (job,) = plan_jobs(
-            subs,
-            names,
-            template,
-            out=str(tmp_path / "out"),
-            source_hash=digest,
-            timeout=60.0,
-            cell_timeout=20.0,
-            device="cpu",
-            limits=limits(),
-            sandbox=probe()[0],
-            forkserver=True,
-            threads=1,
-            scratch_root=str(scratch),
-        )
+        (job,) = in_process_jobs(subs, tmp_path / "out", scratch)
         assert grade_one(job).result.score == 3
         assert spare._SPARE is not None  # what the forked workers inherit
         more = tmp_path / "more"

@@ -160,18 +160,11 @@ class FeedbackExporter(HTMLExporter):
         BeautifulSoup to give images without one an alt text and JupyterLab's cells a tab
         stop (the "lab" template's; these pages have no such cells), half the page's time."""
         from nbconvert.exporters.templateexporter import TemplateExporter
-        from nbconvert.filters.highlight import Highlight2HTML
         from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 
         langinfo = nb.metadata.get("language_info", {})
         lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
-        # kept on the exporter (``self.filters`` is the configured filters, not the registered
-        # ones: looking it up there found nothing, and every page highlighted from scratch)
-        highlight = getattr(self, "_remembered_highlight", None)
-        if highlight is None or highlight.lexer != lexer:
-            highlight = self._remembered_highlight = _RememberedHighlight(
-                Highlight2HTML(pygments_lexer=lexer, parent=self), lexer
-            )
+        highlight = self._highlighter(lexer)
         resources = self._init_resources(resources)
         widgets = WidgetsDataTypeFilter(
             notebook_metadata=self._nb_metadata, parent=self, resources=resources
@@ -180,17 +173,34 @@ class FeedbackExporter(HTMLExporter):
         self.register_filter("filter_data_type", widgets)
         return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
 
-    def remember(self, memo: dict) -> None:
-        """Take highlighted code and rendered markdown made before (autograder.feedback's
-        ``build_memos``): the same strings these filters would make."""
+    def _highlighter(self, lexer) -> _RememberedHighlight:
+        """This exporter's remembering highlighter for ``lexer``. It is kept on the exporter:
+        ``self.filters`` holds the configured filters, not the registered ones, and looking it
+        up there found nothing, so every page highlighted from scratch."""
         from nbconvert.filters.highlight import Highlight2HTML
 
-        lexer = memo.get("lexer")
         highlight = getattr(self, "_remembered_highlight", None)
         if highlight is None or highlight.lexer != lexer:
             highlight = self._remembered_highlight = _RememberedHighlight(
                 Highlight2HTML(pygments_lexer=lexer, parent=self), lexer
             )
+        return highlight
+
+    def memo(self) -> dict:
+        """What this exporter remembers (JSON): the lexer, the highlighted code and the
+        rendered markdown; :meth:`remember` takes it back (autograder.feedback.build_memos)."""
+        highlight = getattr(self, "_remembered_highlight", None)
+        return {
+            "lexer": highlight.lexer if highlight else None,
+            "highlight": [[list(k), v] for k, v in (highlight.made if highlight else {}).items()],
+            "markdown": [
+                [list(k), v] for k, v in self.__dict__.get("_remembered_markdown", {}).items()
+            ],
+        }
+
+    def remember(self, memo: dict) -> None:
+        """Take what :meth:`memo` gave: the same strings these filters would make."""
+        highlight = self._highlighter(memo.get("lexer"))
         for key, html in memo.get("highlight", []):
             highlight.made.setdefault(tuple(key), html)
         made = self.__dict__.setdefault("_remembered_markdown", {})

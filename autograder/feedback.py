@@ -124,15 +124,8 @@ def build_memos(template: Path) -> None:
             nb, resources = feedback_notebook(source, source, release, {}, path.stem)
             ex = _make_exporter()
             ex.from_notebook_node(nb, resources)
-            highlight = ex._remembered_highlight
-            markdown = getattr(ex, "_remembered_markdown", {})
-            memo = {
-                "versions": _versions(),
-                "lexer": highlight.lexer,
-                "highlight": [[list(k), v] for k, v in highlight.made.items()],
-                "markdown": [[list(k), v] for k, v in markdown.items()],
-                "cleaned": {v: clean_html(v) for v in markdown.values()},
-            }
+            memo = {"versions": _versions(), **ex.memo()}
+            memo["cleaned"] = {html: clean_html(html) for _, html in memo["markdown"]}
             (folder / f"{path.stem}.json").write_text(json.dumps(memo))
         except Exception:  # noqa: BLE001 - a speed-up only
             continue
@@ -238,40 +231,12 @@ def feedback_notebook(submitted, graded, release, tests: dict, notebook: str):
     return submitted, resources
 
 
-_RELEASED: dict[tuple, object] = {}
-
-
-def _released(path: Path):
-    """The released notebook at ``path``, read once per worker for each version of the file
-    (only read here: :func:`feedback_notebook` takes its sources)."""
-    import nbformat
-
-    st = path.stat()
-    key = (str(path), st.st_mtime_ns, st.st_size)
-    if key not in _RELEASED:
-        if len(_RELEASED) > 64:
-            _RELEASED.clear()
-        _RELEASED[key] = nbformat.read(path, as_version=4)
-    return _RELEASED[key]
-
-
-def make_feedback(*, job, course_root: Path, config, log, graded, tests, submitted=None) -> bytes:
+def make_feedback(*, job, submitted, release, graded, tests) -> bytes:
     """The feedback HTML of ``job`` (an :class:`autograder.plan.Job`): ``submitted`` is the
-    submission rebuilt on the source's skeleton, changed here (when ``None``, read from the
-    scratch course ``course_root``'s submitted folder), ``graded`` the autograded notebook and
-    ``tests`` the gradebook's ``{grade_id: [score, max_score]}``. ``config`` and ``log`` (the
-    job's) are not used: the page has the course's feedback settings, the instructor's too.
-    Raises on failure (the grade stands without its page)."""
-    import nbformat
-
-    from .course import ASSIGNMENT, Course
-
-    name = f"{job.notebook}.ipynb"
-    if submitted is None:
-        submitted = nbformat.read(
-            Path(course_root) / "submitted" / job.student / ASSIGNMENT / name, as_version=4
-        )
-    release = _released(Course(job.template).release_dir / name)
+    submission rebuilt on the source's skeleton (changed here), ``release`` the released
+    notebook, ``graded`` the autograded notebook and ``tests`` the gradebook's
+    ``{grade_id: [score, max_score]}``. The page has the course's feedback settings, the
+    instructor's too. Raises on failure (the grade stands without its page)."""
     remember(Path(job.template), job.notebook)
     nb, resources = feedback_notebook(submitted, graded, release, tests, job.notebook)
     body, _ = exporter().from_notebook_node(nb, resources)

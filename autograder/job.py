@@ -341,6 +341,7 @@ class Prepared:
     course: Path  # the scratch nbgrader course (the source notebook)
     gradebook: Path  # the job's gradebook (converter.fresh_gradebook)
     nb: object  # the submission rebuilt on the source's skeleton (nbformat.NotebookNode)
+    release: object  # the released notebook it was rebuilt against (for the feedback page)
     work: Path  # the kernel's working folder (the student's own copy of the notebook)
     home: Path
     runtime: Path  # the kernel's socket folder
@@ -406,7 +407,7 @@ def prepare(scratch: Path, job: Job) -> Prepared | Result:
         for d in (work, home, runtime, home / "tmp"):
             for p in [d, *d.rglob("*")]:
                 os.chown(p, uid, uid)
-    return Prepared(course.root, gradebook, nb, work, home, runtime, scratch, uid, notes)
+    return Prepared(course.root, gradebook, nb, release, work, home, runtime, scratch, uid, notes)
 
 
 def configure(job: Job, prep: Prepared):
@@ -473,13 +474,7 @@ def run(job: Job, prep: Prepared, c) -> Run:
     feedback, problem = None, None
     try:
         feedback = make_feedback(
-            job=job,
-            course_root=course.root,
-            config=c,
-            log=log,
-            graded=graded,
-            tests=tests,
-            submitted=prep.nb,
+            job=job, submitted=prep.nb, release=prep.release, graded=graded, tests=tests
         )
     except Exception as exc:  # noqa: BLE001 - the grade stands without its feedback page
         problem = NO_FEEDBACK.format(error=type(exc).__name__)

@@ -393,17 +393,12 @@ def test_make_feedback_shows_no_output_of_the_grading_run(graded, tmp_path, rele
     real = nbformat.read(out / "autograded" / "alice" / ASSIGNMENT / "01_square.ipynb", 4)
     template = prepare_template(tmp_path, FIXTURE_COURSE)[0]
     release = nbformat.read(released / "01_square.ipynb", as_version=4)
-    course = tmp_path / "course"
-    sub = course / "submitted" / "alice" / ASSIGNMENT
-    sub.mkdir(parents=True)
-    nbformat.write(rebuild(src, src, release)[0], sub / "01_square.ipynb")
     job = make_job(student="alice", template=str(template))
     tests = {"test_square": [2.0, 2.0], "test_double": [0.0, 1.0]}
     html = make_feedback(
         job=job,
-        course_root=course,
-        config=None,
-        log=None,
+        submitted=rebuild(src, src, release)[0],
+        release=release,
         graded=poisoned(real, hidden_text),
         tests=tests,
     ).decode()

@@ -123,6 +123,20 @@ def _pass_context(method):
     return pass_context(method)
 
 
+#: the most strings one remembering filter keeps (then it starts again)
+MEMO_LIMIT = 8192
+
+
+def remembered(made: dict, key, make):
+    """``made[key]``, made by ``make()`` the first time: the feedback filters' memory of
+    strings that are the same on every student's page (at most :data:`MEMO_LIMIT`)."""
+    if key not in made:
+        if len(made) >= MEMO_LIMIT:
+            made.clear()
+        made[key] = make()
+    return made[key]
+
+
 class _RememberedHighlight:
     """nbconvert's ``highlight_code`` filter, remembering what it made: most code cells of a
     feedback page (the locked and test cells) are the same on every student's page, and
@@ -134,11 +148,7 @@ class _RememberedHighlight:
 
     def __call__(self, source, language=None, metadata=None):
         key = (source, language, (metadata or {}).get("magics_language"))
-        if key not in self.made:
-            if len(self.made) > 4096:
-                self.made.clear()
-            self.made[key] = self.highlight(source, language, metadata)
-        return self.made[key]
+        return remembered(self.made, key, lambda: self.highlight(source, language, metadata))
 
 
 class FeedbackExporter(HTMLExporter):
@@ -202,10 +212,10 @@ class FeedbackExporter(HTMLExporter):
         """Take what :meth:`memo` gave: the same strings these filters would make."""
         highlight = self._highlighter(memo.get("lexer"))
         for key, html in memo.get("highlight", []):
-            highlight.made.setdefault(tuple(key), html)
+            remembered(highlight.made, tuple(key), lambda html=html: html)
         made = self.__dict__.setdefault("_remembered_markdown", {})
         for key, html in memo.get("markdown", []):
-            made.setdefault(tuple(key), html)
+            remembered(made, tuple(key), lambda html=html: html)
 
     def markdown2html(self, context, source):
         """``HTMLExporter``'s, remembered per text and notebook folder for cells without
@@ -216,12 +226,8 @@ class FeedbackExporter(HTMLExporter):
             return super().markdown2html(context, source)
         path = context.get("resources", {}).get("metadata", {}).get("path", "")
         made = self.__dict__.setdefault("_remembered_markdown", {})
-        key = (source, path)
-        if key not in made:
-            if len(made) > 4096:
-                made.clear()
-            made[key] = super().markdown2html(context, source)
-        return made[key]
+        render = super().markdown2html
+        return remembered(made, (source, path), lambda: render(context, source))
 
     markdown2html = _pass_context(markdown2html)
 

@@ -77,19 +77,15 @@ def _cleaner():
 #: cleaned HTML by its input: most of a page's markdown is the source's, the same on every
 #: student's page (cleaning it was a third of a page's time)
 _CLEANED: dict[str, str] = {}
-MEMO_LIMIT = 8192
 
 
 def clean_html(html) -> str:
     """``html`` with only the allow-listed tags and attributes live (see the module docstring);
     the rest is escaped, so a student's ``<script>`` reads as text."""
+    from .course import remembered
+
     html = html.decode() if isinstance(html, bytes) else str(html)
-    made = _CLEANED.get(html)
-    if made is None:
-        if len(_CLEANED) > MEMO_LIMIT:
-            _CLEANED.clear()
-        made = _CLEANED[html] = _cleaner().clean(html)
-    return made
+    return remembered(_CLEANED, html, lambda: _cleaner().clean(html))
 
 
 MEMO_DIR = "feedback-memo"
@@ -149,10 +145,11 @@ def remember(template: Path, notebook: str) -> None:
         return
     if not isinstance(memo, dict) or memo.get("versions") != _versions():
         return
+    from .course import remembered
+
     exporter().remember(memo)
     for raw, cleaned in memo.get("cleaned", {}).items():
-        if len(_CLEANED) <= MEMO_LIMIT:
-            _CLEANED.setdefault(raw, cleaned)
+        remembered(_CLEANED, raw, lambda cleaned=cleaned: cleaned)
 
 
 @lru_cache(maxsize=1)

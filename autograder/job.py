@@ -414,7 +414,7 @@ def configure(job: Job, prep: Prepared):
     """The traitlets config of nbgrader's Autograde and GenerateFeedback for this job."""
     from .preprocessors import configure_autograde
 
-    gpu = job.device in ("cuda", "auto") and cuda_available()
+    gpu = uses_gpu(job)
     c = config_for(prep.course)
     c.CourseDirectory.student_id = job.student
     c.CourseDirectory.assignment_id = ASSIGNMENT
@@ -578,6 +578,11 @@ def _kernel_told(report: dict) -> str:
     twice`` when the first one died before answering (see SandboxedExecute.preprocess)."""
     told = "spare" if report.get("kernel_adopted") else "new"
     return f"{told}, started twice" if report.get("kernel_start_retried") else told
+
+
+def uses_gpu(job: Job) -> bool:
+    """Does ``job``'s kernel get the machine's GPU (``--device cuda``, or ``auto`` with one)?"""
+    return job.device in ("cuda", "auto") and cuda_available()
 
 
 def cuda_available() -> bool:

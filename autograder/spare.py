@@ -204,12 +204,12 @@ def prestart(job: Job) -> None:
     from jupyter_core.utils import run_sync
     from traitlets.config import Config
 
-    from .job import cuda_available, kernel_settings
+    from .job import kernel_settings, uses_gpu
     from .sandbox import kernel_user_id, sandbox_uid
 
     if job.invalid or job.warm_into or _SPARE is not None:
         return
-    gpu = job.device in ("cuda", "auto") and cuda_available()
+    gpu = uses_gpu(job)
     c = Config()
     kernel_settings(c, job, gpu)
     uid = sandbox_uid() if kernel_user_id(sandboxed=job.sandbox) else None

@@ -77,14 +77,15 @@ def job_gradebook(template: Path, scratch_root: Path) -> Path:
     return db
 
 
-def fresh_gradebook(template: Path, scratch_root: Path) -> Path:
-    """A new copy of :func:`job_gradebook` for the job this thread is about to grade, always
-    at the same path for this worker and thread (see the module docstring); replaced whole, so
-    that nothing of the last job's file is read."""
+def fresh_gradebook(template: Path, scratch_root: Path, thread: int | None = None) -> Path:
+    """A new copy of :func:`job_gradebook` for the job this thread (or the thread ``thread``)
+    is about to grade, always at the same path for this worker and thread (see the module
+    docstring); replaced whole, so that nothing of the last job's file is read."""
     import threading
 
     made = job_gradebook(template, scratch_root)
-    path = made.parent / f"job-{os.getpid()}-{threading.get_ident()}.db"
+    thread = threading.get_ident() if thread is None else thread
+    path = made.parent / f"job-{os.getpid()}-{thread}.db"
     tmp = path.with_suffix(".tmp")
     shutil.copyfile(made, tmp)
     os.replace(tmp, path)

@@ -199,7 +199,8 @@ def prestart(job: Job) -> None:
     pool's worker initializer (:func:`autograder.pool.make_executor`). Without it the first
     job of each worker waited 2-5 s for the fork server to import torch; now the worker does
     that before it takes a job (its first record's ``worker_start_s``). Nothing happens for a job that is not graded, or one
-    that builds a compile cache; a kernel that cannot start is not an error."""
+    that builds a compile cache; a kernel that cannot start is not an error. It returns once the
+    kernel answers."""
     global _PENDING
     from jupyter_core.utils import run_sync
     from traitlets.config import Config
@@ -215,6 +216,21 @@ def prestart(job: Job) -> None:
     uid = sandbox_uid() if kernel_user_id(sandboxed=job.sandbox) else None
     _PENDING = (key_of(job), job, c, gpu, uid)
     run_sync(start_pending)()
+    if _SPARE is not None:
+        # and until it answers: a forked kernel sets IPython up in 0.1-0.2 s, which the first
+        # job waited for (a spare started during a job has had the job's time)
+        run_sync(_until_ready)(_SPARE.km)
+
+
+async def _until_ready(km, timeout: float = 60.0) -> None:
+    kc = km.client()
+    kc.start_channels()
+    try:
+        await kc._async_wait_for_ready(timeout=timeout)
+    except Exception:  # noqa: BLE001 - the job finds out for itself (and starts another)
+        pass
+    finally:
+        kc.stop_channels()
 
 
 def _forget_after_fork() -> None:

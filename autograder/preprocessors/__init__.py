@@ -10,12 +10,17 @@
   says "hidden test failed" with the test's message
 - :class:`RenderMath`         feedback math as MathML, readable offline
 - :class:`CheckCellMetadata`  nbgrader's, with its JSON schema made into a validator once
+- :class:`OverwriteCells`     nbgrader's, with the notebook's cells read from the gradebook at once
+- :class:`SaveAutoGrades`     nbgrader's, with the notebook's grades read at once and written in
+  one commit (both: :mod:`autograder.job_gradebook`)
 """
 
 from .check_cell_metadata import CheckCellMetadata
+from .overwrite_cells import OverwriteCells
 from .redact_hidden_tests import RedactHiddenTests
 from .render_math import RenderMath
 from .sandboxed_execute import SandboxedExecute
+from .save_auto_grades import SaveAutoGrades
 from .stderr_to_stdout import StderrToStdout
 from .zero_tampered_tests import ZeroTamperedTests
 
@@ -31,9 +36,7 @@ def configure_autograde(c, job, prep) -> None:
         DeduplicateIds,
         IgnorePattern,
         LimitOutput,
-        OverwriteCells,
         OverwriteKernelspec,
-        SaveAutoGrades,
     )
 
     from ..course import Course
@@ -70,9 +73,11 @@ def configure_autograde(c, job, prep) -> None:
 __all__ = [
     "configure_autograde",
     "CheckCellMetadata",
+    "OverwriteCells",
     "RedactHiddenTests",
     "RenderMath",
     "SandboxedExecute",
+    "SaveAutoGrades",
     "StderrToStdout",
     "ZeroTamperedTests",
 ]

@@ -14,9 +14,10 @@ submitted. Around a notebook's cells, that was most of the grader's own time per
 memory. The preprocessors read and write the job's gradebook as they do under nbgrader. What
 differs changes no score:
 
-- the student and the submission are already in the job's gradebook, a copy of
-  :func:`job_gradebook`, made once per worker from the run's template for one submission
-  :data:`SUBMISSION` (the job's gradebook is its own; its student's name is never shown);
+- the student and the submission are already in the job's gradebook, a copy of the template's
+  :data:`JOB_GRADEBOOK` (:func:`build_job_gradebook`: the course's gradebook with one
+  submission :data:`SUBMISSION` created, made with the template, once per version of the
+  sources; the job's gradebook is its own; its student's name is never shown);
 - the job's gradebook is always at the same path for a worker (:func:`fresh_gradebook` puts a
   new copy there for each job), and nbgrader's ``Gradebook`` gets that path's SQLAlchemy engine
   from :func:`share_engines` instead of a new one each time it is opened: an engine compiles
@@ -38,7 +39,6 @@ grades the same class with stock ``nbgrader autograde`` and checks that the scor
 from __future__ import annotations
 
 import copy
-import hashlib
 import os
 import shutil
 import tempfile
@@ -49,45 +49,42 @@ from pathlib import Path
 SUBMISSION = "submission"
 INVALID_AFTER = "the notebook is not valid nbformat after nbgrader's {passname} pass: {error}"
 
-_GRADEBOOKS: dict[tuple[str, str], Path] = {}
+#: the template's gradebook for one job (see :func:`build_job_gradebook`)
+JOB_GRADEBOOK = "job-gradebook.db"
+_FOLDERS: dict[str, Path] = {}
 
 
-def job_gradebook(template: Path, scratch_root: Path) -> Path:
-    """The gradebook every job of this worker starts from: ``template``'s with the student
-    :data:`SUBMISSION` and its submission of the assignment created (what nbgrader's
-    ``Autograde.init_assignment`` does for each student). Made once per worker and template
-    content, in a private folder of ``scratch_root``."""
+def build_job_gradebook(template: Path) -> None:
+    """Put into ``template`` (being built) the gradebook every job starts from: its
+    ``gradebook.db`` with the student :data:`SUBMISSION` and its submission of the assignment
+    created (what nbgrader's ``Autograde.init_assignment`` does for each student: a row for
+    each cell of every notebook, 0.1-0.3 s, once per worker before it was made here)."""
     from nbgrader.api import Gradebook
 
     from .course import ASSIGNMENT
 
-    source = Path(template) / "gradebook.db"
-    digest = hashlib.sha256(source.read_bytes()).hexdigest()
-    key = (str(scratch_root), digest)
-    made = _GRADEBOOKS.get(key)
-    if made is not None and made.is_file():
-        return made
-    folder = Path(tempfile.mkdtemp(prefix="gradebook-", dir=scratch_root))  # 0700
-    db = folder / "gradebook.db"
-    shutil.copy2(source, db)
+    db = Path(template) / JOB_GRADEBOOK
+    shutil.copy2(Path(template) / "gradebook.db", db)
     with Gradebook(f"sqlite:///{db}") as gb:
         gb.update_or_create_student(SUBMISSION)
         gb.update_or_create_submission(ASSIGNMENT, SUBMISSION)
-    _GRADEBOOKS[key] = db
-    return db
 
 
 def fresh_gradebook(template: Path, scratch_root: Path, thread: int | None = None) -> Path:
-    """A new copy of :func:`job_gradebook` for the job this thread (or the thread ``thread``)
-    is about to grade, always at the same path for this worker and thread (see the module
-    docstring); replaced whole, so that nothing of the last job's file is read."""
+    """A new copy of the template's :data:`JOB_GRADEBOOK` for the job this thread (or the
+    thread ``thread``) is about to grade, always at the same path for this worker and thread
+    (see the module docstring), in a private folder of ``scratch_root``; replaced whole, so
+    that nothing of the last job's file is read."""
     import threading
 
-    made = job_gradebook(template, scratch_root)
+    folder = _FOLDERS.get(str(scratch_root))
+    if folder is None or not folder.is_dir():
+        folder = Path(tempfile.mkdtemp(prefix="gradebook-", dir=scratch_root))  # 0700
+        _FOLDERS[str(scratch_root)] = folder
     thread = threading.get_ident() if thread is None else thread
-    path = made.parent / f"job-{os.getpid()}-{thread}.db"
+    path = folder / f"job-{os.getpid()}-{thread}.db"
     tmp = path.with_suffix(".tmp")
-    shutil.copyfile(made, tmp)
+    shutil.copyfile(Path(template) / JOB_GRADEBOOK, tmp)
     os.replace(tmp, path)
     return path
 
@@ -112,8 +109,9 @@ def _shared_engine(url, **kw):
 
 def _forget_after_fork() -> None:
     """A forked child makes its own engines (SQLAlchemy: an engine's connections must not cross
-    a fork); the parent's are left to the parent."""
+    a fork) and its own folder of job gradebooks; the parent's are left to the parent."""
     _ENGINES.clear()
+    _FOLDERS.clear()
 
 
 os.register_at_fork(after_in_child=_forget_after_fork)

@@ -102,14 +102,17 @@ def build_memos(template: Path) -> None:
     """Render one page of each notebook of the course ``template`` (being built: once per
     version of the sources), answered as the source answers it, with an exporter of its own,
     and keep what every student's page of that notebook shares: its code cells highlighted, its
-    markdown rendered and cleaned (``MEMO_DIR/<notebook>.json``). A worker's first page of a
-    notebook took 0.1-0.3 s more than the later ones without it (:func:`remember`). Problems
-    are ignored: pages are then made from scratch, as before."""
+    markdown rendered and cleaned, and the hidden test code a message must not quote
+    (:class:`autograder.preprocessors.redact_hidden_tests.Secrets`: 8-30 ms to make), in
+    ``MEMO_DIR/<notebook>.json``. A worker's first page of a notebook took 0.1-0.3 s more than
+    the later ones without it (:func:`remember`). Problems are ignored: pages are then made
+    from scratch, as before."""
     import json
 
     import nbformat
 
     from .course import ASSIGNMENT
+    from .preprocessors.redact_hidden_tests import secrets_of
 
     folder = Path(template) / MEMO_DIR
     folder.mkdir(exist_ok=True)
@@ -119,9 +122,12 @@ def build_memos(template: Path) -> None:
             release = nbformat.read(Path(template) / "release" / ASSIGNMENT / path.name, 4)
             nb, resources = feedback_notebook(source, source, release, {}, path.stem)
             ex = _make_exporter()
-            ex.from_notebook_node(nb, resources)
+            _, made = ex.from_notebook_node(nb, resources)
             memo = {"versions": _versions(), **ex.memo()}
             memo["cleaned"] = {html: clean_html(html) for _, html in memo["markdown"]}
+            key = made.get("hidden_code_key")
+            if key is not None:
+                memo["secrets"] = [key, secrets_of(key).parts()]
             (folder / f"{path.stem}.json").write_text(json.dumps(memo))
         except Exception:  # noqa: BLE001 - a speed-up only
             continue
@@ -146,10 +152,13 @@ def remember(template: Path, notebook: str) -> None:
     if not isinstance(memo, dict) or memo.get("versions") != _versions():
         return
     from .course import remembered
+    from .preprocessors.redact_hidden_tests import remember_secrets
 
     exporter().remember(memo)
     for raw, cleaned in memo.get("cleaned", {}).items():
         remembered(_CLEANED, raw, lambda cleaned=cleaned: cleaned)
+    if memo.get("secrets"):
+        remember_secrets(*memo["secrets"])
 
 
 @lru_cache(maxsize=1)

@@ -22,7 +22,6 @@ local pool's job: :func:`grade`, then :func:`publish` at once. Problems become a
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import logging
 import os
@@ -581,26 +580,19 @@ def _kernel_told(report: dict) -> str:
     return f"{told}, started twice" if report.get("kernel_start_retried") else told
 
 
-def warm_worker(first: Job, thread: int) -> None:
-    """Do now what each worker otherwise did in its first jobs, once: make its job gradebook
-    (:func:`autograder.converter.job_gradebook`, 0.1-0.3 s), compile the gradebook queries of
-    a job on the engine of the thread ``thread`` (the one that grades), and render a feedback
-    page of each notebook of ``first``'s template, so that the worker's first page of each
-    notebook is made from what it keeps (highlighted code, markdown, the hidden tests' text;
-    0.05-0.1 s more than later pages before). Run by the pool's worker initializer while the
-    worker's first kernel starts (:func:`autograder.pool._worker_init`); a failure only leaves
-    that work to the jobs, as before."""
-    import nbformat
-
-    from .feedback import make_feedback
+def warm_worker(first: Job) -> None:
+    """Do now what a worker otherwise did in its first jobs, once: compile nbgrader's gradebook
+    queries on the engine of this thread's job gradebook, and take each notebook's feedback
+    memo (:func:`autograder.feedback.remember`). Run by the pool's worker initializer
+    (:func:`autograder.pool._worker_init`); a failure only leaves that work to the jobs."""
+    from .feedback import remember
     from .job_gradebook import JobGradebook
 
     if first.invalid or not first.template:
         return
     template = Path(first.template)
-    root = Path(_scratch_root(first))
     try:
-        db = converter.fresh_gradebook(template, root, thread)
+        db = converter.fresh_gradebook(template, Path(_scratch_root(first)))
         converter.share_engines()
         with JobGradebook(f"sqlite:///{db}") as gb:
             for find in (gb.find_source_cell, gb.find_graded_cell):
@@ -609,16 +601,10 @@ def warm_worker(first: Job, thread: int) -> None:
                 except Exception:  # noqa: BLE001 - nbgrader's MissingEntry: the queries ran
                     pass
         gradebook_scores(f"sqlite:///{db}", first.notebook, converter.SUBMISSION)
-    except Exception:  # noqa: BLE001 - the first job then does it
+        for path in sorted((template / ASSIGNMENT).glob("*.ipynb")):
+            remember(template, path.stem)
+    except Exception:  # noqa: BLE001 - the first jobs then do it
         pass
-    for path in sorted((template / ASSIGNMENT).glob("*.ipynb")):
-        try:
-            source = read_source(template, path.stem)
-            release = nbformat.read(Course(template).release_dir / path.name, as_version=4)
-            job = dataclasses.replace(first, notebook=path.stem)
-            make_feedback(job=job, submitted=source, release=release, graded=source, tests={})
-        except Exception:  # noqa: BLE001 - that notebook's first job then does it
-            continue
 
 
 def uses_gpu(job: Job) -> bool:

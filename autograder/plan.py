@@ -38,8 +38,9 @@ OUTSIDE = "'{name}' is not inside the submissions folder (a symbolic link leads 
 LINKED = "'{name}' is reached through a symbolic link: submit the folder itself, not a link"
 #: the file of a template listing every other file's SHA-256, checked whenever it is used
 MANIFEST = "MANIFEST.json"
-#: what a template folder holds (its name ends with it): 2 added the feedback memos
-TEMPLATE_FORMAT = "t2"
+#: what a template folder holds (its name ends with it): 2 added the feedback memos, 3 the
+#: job gradebook (autograder.converter.build_job_gradebook) and the memos' hidden-test secrets
+TEMPLATE_FORMAT = "t3"
 TEMPLATE_ALTERED = (
     "the cached grading template {path} changes while it is read (another process is writing "
     "it): stop what writes there, or set CS231N_AUTOGRADER_CACHE to a folder of your own"
@@ -151,8 +152,10 @@ def _build_template(template: Path, digest: str, names: list[str], source_dir: P
     try:
         course = Course.create(build, names, source_dir=Path(source_dir))
         course.generate_release()
+        from .converter import build_job_gradebook
         from .feedback import build_memos
 
+        build_job_gradebook(build)  # the gradebook each job starts from
         build_memos(build)  # what every feedback page of a notebook shares, rendered once
         (build / "SOURCE_HASH").write_text(digest)
         (build / MANIFEST).write_text(json.dumps(manifest(build), indent=1))

@@ -15,7 +15,6 @@ from __future__ import annotations
 import concurrent.futures as cf
 import concurrent.futures.process  # noqa: F401 - cf.process.BrokenProcessPool, any executor
 import os
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -88,15 +87,11 @@ def _worker_init(first: Job | None = None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     t0 = time.monotonic()
     if first is not None:
-        # the worker's own first work, in a thread while its first kernel starts (that wait is
-        # the fork server importing torch, in another process)
-        warming = threading.Thread(target=warm_worker, args=(first, threading.get_ident()))
-        warming.start()
+        warm_worker(first)
         try:
             spare.prestart(first)
         except Exception:  # noqa: BLE001 - the first job then starts its own kernel
             pass
-        warming.join()
     worker_started(time.monotonic() - t0)
     # the parent's event loop, spare kernel, fork server and folders are forgotten at the fork
     # (autograder.job, autograder.spare, autograder.forkserver: os.register_at_fork)

@@ -30,12 +30,13 @@ compare with. ``resources["released_sources"]`` (``{grade_id: source}``, set by
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 import re
 import textwrap
 import tokenize
 import unicodedata
-from functools import lru_cache
 
 from nbformat.v4 import new_output
 from nbgrader import utils
@@ -204,13 +205,47 @@ class Secrets:
             return True
         return any(frag in flat for frag in self.short)
 
+    def parts(self) -> dict:
+        """What :meth:`from_parts` makes the same :class:`Secrets` from (JSON)."""
+        return {"shingles": sorted(self.shingles), "short": sorted(self.short)}
 
-@lru_cache(maxsize=32)
-def _secrets(hidden: tuple[str, ...], shown: tuple[str, ...]) -> Secrets:
-    """:class:`Secrets` made once per worker for each notebook's code: the hidden regions and
-    the test and locked cells are the source's, the same on every student's page (a
-    :class:`Secrets` is not changed once made)."""
-    return Secrets(list(hidden), list(shown))
+    @classmethod
+    def from_parts(cls, parts: dict) -> Secrets:
+        made = cls([], [])
+        made.shingles, made.short = set(parts["shingles"]), set(parts["short"])
+        return made
+
+
+#: :class:`Secrets` by :func:`secrets_key`: made once per worker and notebook, or taken from
+#: the template (:func:`remember_secrets`)
+_SECRETS: dict[str, Secrets] = {}
+
+
+def secrets_key(hidden: list[str], shown: list[str]) -> str:
+    return hashlib.sha256(json.dumps([hidden, shown]).encode()).hexdigest()
+
+
+def secrets(hidden: list[str], shown: list[str]) -> tuple[str, Secrets]:
+    """The :class:`Secrets` of a notebook's code and its key: the hidden regions and the test
+    and locked cells are the source's, the same on every student's page (a :class:`Secrets` is
+    not changed once made)."""
+    from ..course import remembered
+
+    key = secrets_key(hidden, shown)
+    return key, remembered(_SECRETS, key, lambda: Secrets(hidden, shown))
+
+
+def secrets_of(key: str) -> Secrets:
+    """The :class:`Secrets` this process made or took under ``key``."""
+    return _SECRETS[key]
+
+
+def remember_secrets(key: str, parts: dict) -> None:
+    """Take the :class:`Secrets` of ``key`` made elsewhere (:meth:`Secrets.parts`: the
+    template's feedback memo, see :func:`autograder.feedback.build_memos`)."""
+    from ..course import remembered
+
+    remembered(_SECRETS, key, lambda: Secrets.from_parts(parts))
 
 
 def capped(text: str, limit: int = MESSAGE_LIMIT) -> str:
@@ -236,7 +271,8 @@ class RedactHiddenTests(NbGraderPreprocessor):
             hidden += regions
             if utils.is_grade(cell) or utils.is_locked(cell):
                 shown.append(visible)
-        self.secrets = _secrets(tuple(hidden), tuple(shown))
+        key, self.secrets = secrets(hidden, shown)
+        resources["hidden_code_key"] = key  # a feedback memo keeps the secrets under it
         return super().preprocess(nb, resources)
 
     def preprocess_cell(self, cell, resources, cell_index):

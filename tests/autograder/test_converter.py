@@ -56,8 +56,6 @@ def test_each_job_gets_a_fresh_copy_of_the_worker_gradebook(tmp_path):
 
     template = prepare_template(None, FIXTURE_COURSE, private=tmp_path)[0]
     assert Course(template).release_dir.is_dir()
-    made = converter.job_gradebook(template, tmp_path)
-    assert converter.job_gradebook(template, tmp_path) == made  # made once per worker
     first = converter.fresh_gradebook(template, tmp_path)
     with Gradebook(f"sqlite:///{first}") as gb:
         grade = gb.find_grade("test_square", "01_square", ASSIGNMENT, converter.SUBMISSION)
@@ -68,6 +66,11 @@ def test_each_job_gets_a_fresh_copy_of_the_worker_gradebook(tmp_path):
     with Gradebook(f"sqlite:///{second}") as gb:
         grade = gb.find_grade("test_square", "01_square", ASSIGNMENT, converter.SUBMISSION)
         assert grade.auto_score is None, "the last job's score is still in the gradebook"
+    with Gradebook(f"sqlite:///{template / converter.JOB_GRADEBOOK}") as gb:
+        # made with the template: the submission is there, the template's own gradebook unchanged
+        assert [s.id for s in gb.students] == [converter.SUBMISSION]
+    with Gradebook(f"sqlite:///{template / 'gradebook.db'}") as gb:
+        assert gb.students == []
 
 
 def test_an_invalid_notebook_after_a_pass_is_a_clear_error(tmp_path):

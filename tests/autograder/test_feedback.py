@@ -466,3 +466,23 @@ def test_pages_made_with_the_template_memo_are_the_pages_made_without(tmp_path):
     assert remembered >= 4  # the locked and test cells, highlighted at build time
     assert page(ex) == fresh
     assert len(ex._remembered_highlight.made) == remembered + 1  # only the student's cell was new
+
+
+@pytest.mark.slow
+def test_the_template_keeps_the_hidden_code_that_a_page_withholds(tmp_path):
+    """The memo's hidden-code secrets (RedactHiddenTests) are the ones a student's page makes
+    from scratch, under the key that page looks up."""
+    import autograder.feedback as fb
+    from autograder.plan import prepare_template
+    from autograder.preprocessors import redact_hidden_tests as rht
+
+    template = prepare_template(None, FIXTURE_COURSE, private=tmp_path)[0]
+    key, parts = json.loads((template / fb.MEMO_DIR / "01_square.json").read_text())["secrets"]
+    assert parts["shingles"]  # 01_square has hidden tests
+    answer = with_solution(source(), "double", "def double(x):\n    return x + 1\n")
+    release = nbformat.read(template / "release" / ASSIGNMENT / "01_square.ipynb", 4)
+    rht._SECRETS.clear()
+    nb, resources = fb.feedback_notebook(answer, answer, release, {}, "01_square")
+    _, made = fb._make_exporter().from_notebook_node(nb, resources)
+    assert made["hidden_code_key"] == key
+    assert rht.secrets_of(key).parts() == parts

@@ -17,9 +17,13 @@ os.environ.setdefault("CS231N_DEVICE", "cpu")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 # Notebooks write TensorBoard runs; keep the suite's out of the repository.
 if "CS231N_RUNS_DIR" not in os.environ:
+    import atexit
+    import shutil
     import tempfile
 
     os.environ["CS231N_RUNS_DIR"] = tempfile.mkdtemp(prefix="cs231n-runs-")
+    # made by this process (pytest-xdist's workers inherit it): gone when the suite ends
+    atexit.register(shutil.rmtree, os.environ["CS231N_RUNS_DIR"], ignore_errors=True)
 
 
 def cuda_available() -> bool:

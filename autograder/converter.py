@@ -70,19 +70,18 @@ def build_job_gradebook(template: Path) -> None:
         gb.update_or_create_submission(ASSIGNMENT, SUBMISSION)
 
 
-def fresh_gradebook(template: Path, scratch_root: Path, thread: int | None = None) -> Path:
-    """A new copy of the template's :data:`JOB_GRADEBOOK` for the job this thread (or the
-    thread ``thread``) is about to grade, always at the same path for this worker and thread
-    (see the module docstring), in a private folder of ``scratch_root``; replaced whole, so
-    that nothing of the last job's file is read."""
+def fresh_gradebook(template: Path, scratch_root: Path) -> Path:
+    """A new copy of the template's :data:`JOB_GRADEBOOK` for the job this thread is about to
+    grade, always at the same path for this worker and thread (see the module docstring), in a
+    private folder of ``scratch_root``; replaced whole, so that nothing of the last job's file
+    is read."""
     import threading
 
     folder = _FOLDERS.get(str(scratch_root))
     if folder is None or not folder.is_dir():
         folder = Path(tempfile.mkdtemp(prefix="gradebook-", dir=scratch_root))  # 0700
         _FOLDERS[str(scratch_root)] = folder
-    thread = threading.get_ident() if thread is None else thread
-    path = folder / f"job-{os.getpid()}-{thread}.db"
+    path = folder / f"job-{os.getpid()}-{threading.get_ident()}.db"
     tmp = path.with_suffix(".tmp")
     shutil.copyfile(Path(template) / JOB_GRADEBOOK, tmp)
     os.replace(tmp, path)

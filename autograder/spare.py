@@ -226,7 +226,7 @@ async def _until_ready(km, timeout: float = 60.0) -> None:
     kc = km.client()
     kc.start_channels()
     try:
-        await kc._async_wait_for_ready(timeout=timeout)
+        await kc.wait_for_ready(timeout=timeout)
     except Exception:  # noqa: BLE001 - the job finds out for itself (and starts another)
         pass
     finally:

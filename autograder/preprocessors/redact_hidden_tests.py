@@ -225,7 +225,7 @@ def secrets_key(hidden: list[str], shown: list[str]) -> str:
     return hashlib.sha256(json.dumps([hidden, shown]).encode()).hexdigest()
 
 
-def secrets(hidden: list[str], shown: list[str]) -> tuple[str, Secrets]:
+def secrets_for(hidden: list[str], shown: list[str]) -> tuple[str, Secrets]:
     """The :class:`Secrets` of a notebook's code and its key: the hidden regions and the test
     and locked cells are the source's, the same on every student's page (a :class:`Secrets` is
     not changed once made)."""
@@ -271,7 +271,7 @@ class RedactHiddenTests(NbGraderPreprocessor):
             hidden += regions
             if utils.is_grade(cell) or utils.is_locked(cell):
                 shown.append(visible)
-        key, self.secrets = secrets(hidden, shown)
+        key, self.secrets = secrets_for(hidden, shown)
         resources["hidden_code_key"] = key  # a feedback memo keeps the secrets under it
         return super().preprocess(nb, resources)
 

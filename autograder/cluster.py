@@ -28,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures as cf
 import functools
+import gc
 import os
 import tempfile
 import threading
@@ -137,6 +138,7 @@ def prepare_worker(name: str, nthreads: int, source: str, per_host: int) -> dict
             state.update(template=str(template), course_hash=course_hash(digest))
             prepare_course_data()
             preload()
+            gc.freeze()  # as a local worker does (autograder.pool._worker_init)
         except Exception as exc:  # noqa: BLE001 - reported to the coordinator
             state["course_hash"] = None
             state["refused"] = state["refused"] or NO_SOURCE_HERE.format(

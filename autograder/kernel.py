@@ -78,6 +78,10 @@ def confine(args: argparse.Namespace) -> None:
 
 #: the process that started this kernel, read first thing (see :func:`main`)
 _PARENT: int | None = None
+#: the pid of the process that started this kernel as a direct child, when it says so (a
+#: kernel whose parent died while Python was starting would otherwise take its new parent for
+#: the one it watches, and outlive its worker)
+PARENT_ENV = "CS231N_KERNEL_PARENT"
 
 
 def die_with_parent(poll_seconds: float = 1.0) -> None:
@@ -125,7 +129,8 @@ def serve(args: argparse.Namespace, rest: list[str]) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     global _PARENT
-    _PARENT = os.getppid()
+    told = os.environ.pop(PARENT_ENV, "")
+    _PARENT = int(told) if told.isdigit() else os.getppid()
     args, rest = parse(sys.argv[1:] if argv is None else argv)
     confine(args)
     serve(args, rest)

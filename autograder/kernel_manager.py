@@ -35,6 +35,7 @@ from jupyter_client.manager import AsyncKernelManager
 from traitlets import Bool, Dict, DottedObjectName, Float, Integer, List, Type, Unicode, default
 
 from . import forkserver, message_cap
+from . import kernel as kernel_mod
 from . import sandbox as sandbox_mod
 from . import watchdog as watchdog_mod
 
@@ -276,6 +277,8 @@ class SandboxKernelManager(AsyncKernelManager):
             self._start_watchdog()
             return
         kw["env"] = self._env()
+        if not self.sandbox:  # a direct child: it watches this process (kernel.die_with_parent)
+            kw["env"][kernel_mod.PARENT_ENV] = str(os.getpid())
         if self.workdir:
             kw["cwd"] = self.workdir
         if not self.runtime_dir:

@@ -118,3 +118,31 @@ def test_a_rerun_grades_error_rows_again_and_skips_the_rest(crash_class):
     assert changed == {"killer"}, changed
     assert again[("killer", "01_square")].status == "error"
     assert wait_gone(str(tmp)) == [] and list(tmp.iterdir()) == []
+
+
+def test_a_kernel_whose_worker_died_before_its_python_started_exits(tmp_path):
+    """A kernel started as a plain child (no sandbox, no fork server) is told its parent's pid
+    (``autograder.kernel.PARENT_ENV``). A worker killed right after it started its spare used
+    to leave that spare running: the kernel's Python was still starting, and it took its new
+    parent for the one to watch (seen once in a full run of the suite)."""
+    import os
+    import subprocess
+    import sys
+
+    from grading_helpers import limits
+
+    from autograder.kernel import PARENT_ENV
+
+    gone = subprocess.Popen(["true"])
+    gone.wait()  # a worker that has already exited
+    kernel = subprocess.Popen(
+        [sys.executable, "-m", "autograder.kernel", *limits().kernel_args()]
+        + ["-f", str(tmp_path / "kernel.json")],
+        env={**os.environ, PARENT_ENV: str(gone.pid)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        assert kernel.wait(timeout=60) == 137
+    finally:
+        kernel.kill()

@@ -56,75 +56,79 @@ class JobGradebook(Gradebook):
         super().__init__(db_url, **kw)
         self._loaded: dict[tuple, dict] = {}
 
-    def _rows(self, kind: str, key: tuple, load) -> dict:
-        rows = self._loaded.get((kind, key))
+    def _find(self, name: str, key: tuple, load, nbgraders_find):
+        """``name``'s row among ``load(*key)``'s (loaded once per ``load`` and ``key``), else
+        ``nbgraders_find(name, *key)`` (which raises nbgrader's ``MissingEntry``)."""
+        rows = self._loaded.get((load, key))
         if rows is None:
-            rows = self._loaded[(kind, key)] = load(*key)
-        return rows
+            rows = self._loaded[(load, key)] = load(*key)
+        return rows[name] if name in rows else nbgraders_find(name, *key)
 
-    def _cells(self, cell, notebook: str, assignment: str) -> dict:
-        """``find_source_cell``'s query (for ``cell``'s table) without the name: by name."""
-        found = (
-            self.db.query(cell)
-            .join(Notebook, Notebook.id == cell.notebook_id)
-            .join(Assignment, Assignment.id == Notebook.assignment_id)
-            .filter(Notebook.name == notebook, Assignment.name == assignment)
-        )
-        return {row.name: row for row in found}
+    def _cells(self, tables, notebook: str, assignment: str) -> dict:
+        """``find_source_cell``'s query without the name, for each table in ``tables``: by
+        name (a later table's row wins)."""
+        found = {}
+        for cell in tables:
+            found.update(
+                (row.name, row)
+                for row in self.db.query(cell)
+                .join(Notebook, Notebook.id == cell.notebook_id)
+                .join(Assignment, Assignment.id == Notebook.assignment_id)
+                .filter(Notebook.name == notebook, Assignment.name == assignment)
+            )
+        return found
 
-    def _submitted(self, row, cell, notebook: str, assignment: str, student: str) -> dict:
-        """``find_grade``'s or ``find_comment``'s query (``row`` of the cells in ``cell``'s
-        table) without the cell's name: by name."""
-        found = (
-            self.db.query(cell.name, row)
-            .join(cell, cell.id == row.cell_id)
-            .join(SubmittedNotebook, SubmittedNotebook.id == row.notebook_id)
-            .join(Notebook, Notebook.id == SubmittedNotebook.notebook_id)
-            .join(SubmittedAssignment, SubmittedAssignment.id == SubmittedNotebook.assignment_id)
-            .join(Assignment, Assignment.id == SubmittedAssignment.assignment_id)
-            .join(Student, Student.id == SubmittedAssignment.student_id)
-            .filter(Notebook.name == notebook, Assignment.name == assignment, Student.id == student)
-        )
-        return dict(found.all())
+    def _submitted(self, row, tables, notebook: str, assignment: str, student: str) -> dict:
+        """``find_grade``'s or ``find_comment``'s query (``row``: ``Grade`` or ``Comment``)
+        without the cell's name, for the cells of each table in ``tables``: by name (a later
+        table's row wins)."""
+        found = {}
+        for cell in tables:
+            found.update(
+                self.db.query(cell.name, row)
+                .join(cell, cell.id == row.cell_id)
+                .join(SubmittedNotebook, SubmittedNotebook.id == row.notebook_id)
+                .join(Notebook, Notebook.id == SubmittedNotebook.notebook_id)
+                .join(
+                    SubmittedAssignment, SubmittedAssignment.id == SubmittedNotebook.assignment_id
+                )
+                .join(Assignment, Assignment.id == SubmittedAssignment.assignment_id)
+                .join(Student, Student.id == SubmittedAssignment.student_id)
+                .filter(
+                    Notebook.name == notebook, Assignment.name == assignment, Student.id == student
+                )
+                .all()
+            )
+        return found
+
+    # nbgrader looks for a grade (or solution) cell first, then for a task cell of that name
+    def _source_cells(self, *key) -> dict:
+        return self._cells([SourceCell], *key)
+
+    def _graded_cells(self, *key) -> dict:
+        return self._cells([TaskCell, GradeCell], *key)
+
+    def _grades(self, *key) -> dict:
+        return self._submitted(Grade, [TaskCell, GradeCell], *key)
+
+    def _comments(self, *key) -> dict:
+        return self._submitted(Comment, [TaskCell, SolutionCell], *key)
 
     def find_source_cell(self, name: str, notebook: str, assignment: str):
-        rows = self._rows("source", (notebook, assignment), lambda *k: self._cells(SourceCell, *k))
-        return rows[name] if name in rows else super().find_source_cell(name, notebook, assignment)
+        key = (notebook, assignment)
+        return self._find(name, key, self._source_cells, super().find_source_cell)
 
     def find_graded_cell(self, name: str, notebook: str, assignment: str):
-        # nbgrader looks for a grade cell, then for a task cell of that name
-        rows = self._rows(
-            "graded",
-            (notebook, assignment),
-            lambda *k: {**self._cells(TaskCell, *k), **self._cells(GradeCell, *k)},
-        )
-        return rows[name] if name in rows else super().find_graded_cell(name, notebook, assignment)
+        key = (notebook, assignment)
+        return self._find(name, key, self._graded_cells, super().find_graded_cell)
 
     def find_grade(self, grade_cell: str, notebook: str, assignment: str, student: str):
-        rows = self._rows(
-            "grade",
-            (notebook, assignment, student),
-            lambda *k: {
-                **self._submitted(Grade, TaskCell, *k),
-                **self._submitted(Grade, GradeCell, *k),
-            },
-        )
-        if grade_cell in rows:
-            return rows[grade_cell]
-        return super().find_grade(grade_cell, notebook, assignment, student)
+        key = (notebook, assignment, student)
+        return self._find(grade_cell, key, self._grades, super().find_grade)
 
     def find_comment(self, solution_cell: str, notebook: str, assignment: str, student: str):
-        rows = self._rows(
-            "comment",
-            (notebook, assignment, student),
-            lambda *k: {
-                **self._submitted(Comment, TaskCell, *k),
-                **self._submitted(Comment, SolutionCell, *k),
-            },
-        )
-        if solution_cell in rows:
-            return rows[solution_cell]
-        return super().find_comment(solution_cell, notebook, assignment, student)
+        key = (notebook, assignment, student)
+        return self._find(solution_cell, key, self._comments, super().find_comment)
 
     @contextmanager
     def one_commit(self):

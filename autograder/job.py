@@ -405,9 +405,25 @@ def prepare(scratch: Path, job: Job) -> Prepared | Result:
         os.chmod(scratch, 0o711)
         os.chmod(kdir, 0o711)
         for d in (work, home, runtime, home / "tmp"):
-            for p in [d, *d.rglob("*")]:
-                os.chown(p, uid, uid)
+            _chown_tree(d, uid)
     return Prepared(course.root, gradebook, nb, release, work, home, runtime, scratch, uid, notes)
+
+
+def _chown_tree(root: Path, uid: int) -> None:
+    """``root`` and everything in it given to ``uid``, links themselves and never what they
+    point to. A taken spare kernel is already running in these folders: a file it removes
+    meanwhile (IPython's history journal, seen under load) is skipped, not an error."""
+
+    def give(path) -> None:
+        try:
+            os.chown(path, uid, uid, follow_symlinks=False)
+        except FileNotFoundError:
+            pass
+
+    give(root)
+    for folder, dirs, files in os.walk(root):
+        for name in (*dirs, *files):
+            give(os.path.join(folder, name))
 
 
 def configure(job: Job, prep: Prepared):

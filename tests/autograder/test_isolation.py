@@ -10,6 +10,7 @@ same-user refusal is in test_same_user.py, Ctrl-C in every mode in test_interrup
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 
@@ -146,3 +147,31 @@ def test_a_kernel_whose_worker_died_before_its_python_started_exits(tmp_path):
         assert kernel.wait(timeout=60) == 137
     finally:
         kernel.kill()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="gives files to another user id: needs root")
+def test_a_kernels_folders_are_given_to_it_without_following_links_or_tripping(
+    tmp_path, monkeypatch
+):
+    """What a job puts into its kernel's folders is given to the kernel's user id; a link is
+    given itself (never the file it points to), and a file the running (spare) kernel removes
+    meanwhile is skipped (a grader error under load before)."""
+    from autograder import job
+
+    outside = tmp_path / "outside"
+    outside.write_text("not the kernel's")
+    home = tmp_path / "home"
+    (home / ".ipython").mkdir(parents=True)
+    (home / ".ipython" / "history.sqlite").write_text("")
+    (home / "link").symlink_to(outside)
+    real_walk = os.walk
+
+    def walk_with_a_vanished_file(root):
+        for folder, dirs, files in real_walk(root):
+            yield folder, dirs, [*files, "history.sqlite-journal"]
+
+    monkeypatch.setattr(job.os, "walk", walk_with_a_vanished_file)
+    job._chown_tree(home, 54321)
+    assert (home / ".ipython" / "history.sqlite").stat().st_uid == 54321
+    assert (home / "link").lstat().st_uid == 54321
+    assert outside.stat().st_uid == os.geteuid()

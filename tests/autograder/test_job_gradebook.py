@@ -16,6 +16,7 @@ import pytest
 from grading_helpers import FIXTURE_COURSE, source
 from nbgrader.preprocessors import OverwriteCells as StockOverwriteCells
 from nbgrader.preprocessors import SaveAutoGrades as StockSaveAutoGrades
+from notebook_harness import cell_by_grade_id
 from traitlets.config import Config
 
 from autograder import converter
@@ -25,30 +26,20 @@ from autograder.preprocessors import OverwriteCells, SaveAutoGrades
 EXTRA = "03_extra"
 
 
+def _nbgrader(grade_id: str, **flags) -> dict:
+    """A cell's nbgrader metadata (schema 3): every flag False unless given."""
+    meta = {"grade": False, "locked": False, "solution": False, "task": False, **flags}
+    return {"grade_id": grade_id, "schema_version": 3, **meta}
+
+
 def _extra_notebook():
     """01_square with a task cell and a manually graded written answer (the fixture course
     has neither)."""
     nb = source()
     task = nbformat.v4.new_markdown_cell("Describe what `square` does to negative numbers.")
-    task.metadata.nbgrader = {
-        "grade": False,
-        "grade_id": "describe",
-        "locked": True,
-        "points": 1,
-        "schema_version": 3,
-        "solution": False,
-        "task": True,
-    }
+    task.metadata.nbgrader = _nbgrader("describe", locked=True, points=1, task=True)
     answer = nbformat.v4.new_markdown_cell("YOUR ANSWER HERE")
-    answer.metadata.nbgrader = {
-        "grade": True,
-        "grade_id": "explain",
-        "locked": False,
-        "points": 2,
-        "schema_version": 3,
-        "solution": True,
-        "task": False,
-    }
+    answer.metadata.nbgrader = _nbgrader("explain", grade=True, points=2, solution=True)
     nb.cells += [task, answer]
     return nb
 
@@ -64,12 +55,8 @@ def template(tmp_path_factory):
     return prepare_template(None, src, private=private)[0], private
 
 
-def _cell(nb, grade_id):
-    return next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
-
-
 def _failed(nb, grade_id):
-    _cell(nb, grade_id).outputs = [
+    cell_by_grade_id(nb, grade_id).outputs = [
         nbformat.v4.new_output("error", ename="AssertionError", evalue="wrong", traceback=[])
     ]
     return nb
@@ -80,17 +67,20 @@ def submissions(template):
 
     released = nbformat.read(Course(template).release_dir / f"{EXTRA}.ipynb", as_version=4)
     answered = _extra_notebook()
-    _cell(answered, "explain").source = "It makes them positive."
+    cell_by_grade_id(answered, "explain").source = "It makes them positive."
     edited = _failed(copy.deepcopy(answered), "test_double")
-    _cell(edited, "setup").source += "\nx = 1"  # a locked cell edited: restored
-    _cell(edited, "test_square").metadata.nbgrader["points"] = 20  # points changed
-    _cell(edited, "seed").cell_type = "markdown"  # a locked code cell made markdown
-    del _cell(edited, "seed")["outputs"], _cell(edited, "seed")["execution_count"]
+    cell_by_grade_id(edited, "setup").source += "\nx = 1"  # a locked cell edited: restored
+    cell_by_grade_id(edited, "test_square").metadata.nbgrader["points"] = 20  # points changed
+    cell_by_grade_id(edited, "seed").cell_type = "markdown"  # a locked code cell made markdown
+    del (
+        cell_by_grade_id(edited, "seed")["outputs"],
+        cell_by_grade_id(edited, "seed")["execution_count"],
+    )
     deleted = copy.deepcopy(answered)
-    deleted.cells.remove(_cell(deleted, "test_double"))  # a test cell deleted: put back
-    deleted.cells.remove(_cell(deleted, "describe"))  # the task cell deleted: put back
+    deleted.cells.remove(cell_by_grade_id(deleted, "test_double"))  # a test cell deleted: put back
+    deleted.cells.remove(cell_by_grade_id(deleted, "describe"))  # the task cell deleted: put back
     unknown = copy.deepcopy(answered)  # its grade id removed, then SaveAutoGrades fails
-    _cell(unknown, "double").metadata.nbgrader["grade_id"] = "not_in_the_gradebook"
+    cell_by_grade_id(unknown, "double").metadata.nbgrader["grade_id"] = "not_in_the_gradebook"
     return {
         "as released": released,
         "answered": answered,

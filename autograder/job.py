@@ -611,11 +611,7 @@ def warm_worker(first: Job) -> None:
         db = converter.fresh_gradebook(template, Path(_scratch_root(first)))
         converter.share_engines()
         with JobGradebook(f"sqlite:///{db}") as gb:
-            for find in (gb.find_source_cell, gb.find_graded_cell):
-                try:
-                    find("", first.notebook, ASSIGNMENT)
-                except Exception:  # noqa: BLE001 - nbgrader's MissingEntry: the queries ran
-                    pass
+            gb.load(first.notebook, ASSIGNMENT, converter.SUBMISSION)
         gradebook_scores(f"sqlite:///{db}", first.notebook, converter.SUBMISSION)
         for path in sorted((template / ASSIGNMENT).glob("*.ipynb")):
             remember(template, path.stem)

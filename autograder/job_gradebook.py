@@ -114,6 +114,17 @@ class JobGradebook(Gradebook):
     def _comments(self, *key) -> dict:
         return self._submitted(Comment, [TaskCell, SolutionCell], *key)
 
+    def load(self, notebook: str, assignment: str, student: str) -> None:
+        """Load every kind of row of ``notebook`` now (each is otherwise loaded by its first
+        ``find_*``): a worker does it once before its first job to compile the queries."""
+        for load, key in (
+            (self._source_cells, (notebook, assignment)),
+            (self._graded_cells, (notebook, assignment)),
+            (self._grades, (notebook, assignment, student)),
+            (self._comments, (notebook, assignment, student)),
+        ):
+            self._loaded[(load, key)] = load(*key)
+
     def find_source_cell(self, name: str, notebook: str, assignment: str):
         key = (notebook, assignment)
         return self._find(name, key, self._source_cells, super().find_source_cell)

@@ -148,6 +148,8 @@ def test_a_cell_not_in_the_gradebook_is_nbgraders_missing_entry(template):
     with JobGradebook(f"sqlite:///{db}") as gb:
         assert gb.find_grade("test_square", EXTRA, ASSIGNMENT, converter.SUBMISSION).max_score == 2
         assert gb.find_graded_cell("describe", EXTRA, ASSIGNMENT).max_score == 1  # a task cell
+        gb.load(EXTRA, ASSIGNMENT, converter.SUBMISSION)  # what a worker does before its jobs
+        assert gb.find_grade("explain", EXTRA, ASSIGNMENT, converter.SUBMISSION).max_score == 2
         with pytest.raises(MissingEntry):
             gb.find_grade("nothing", EXTRA, ASSIGNMENT, converter.SUBMISSION)
         with pytest.raises(MissingEntry):
